@@ -1,0 +1,61 @@
+# Kiot's build. `make help` lists the targets.
+#
+# Tools (controller-gen, kustomize, kube-apiserver, etcd, kubectl) are built
+# from pinned Go modules by hack/tools/install.sh into a cache outside the
+# repository and reused by every clone; nothing is downloaded as a binary.
+
+SHELL := /usr/bin/env bash -o pipefail
+.SHELLFLAGS := -ec
+.DEFAULT_GOAL := help
+
+GO ?= go
+# tool NAME builds NAME on first use and expands to its path.
+tool = "$$(hack/tools/install.sh $(1))/$(1)"
+ENVTEST_TOOLS := etcd kube-apiserver kubectl
+CRD_PATHS := paths="./api/..."
+RBAC_PATHS := paths="./controllers/..."
+
+##@ Development
+
+.PHONY: help
+help: ## Show this help.
+	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  %-16s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+
+.PHONY: manifests
+manifests: ## Generate the CRDs (config/crd/bases) and RBAC (config/rbac) from the markers.
+	$(call tool,controller-gen) crd $(CRD_PATHS) output:crd:artifacts:config=config/crd/bases
+	$(call tool,controller-gen) rbac:roleName=manager-role $(RBAC_PATHS) output:rbac:artifacts:config=config/rbac
+
+.PHONY: generate
+generate: ## Generate the deepcopy methods of the API types.
+	$(call tool,controller-gen) object:headerFile=hack/boilerplate.go.txt $(CRD_PATHS)
+
+.PHONY: fmt
+fmt: ## Format the Go code.
+	$(GO) fmt ./...
+
+.PHONY: vet
+vet: ## Vet the Go code.
+	$(GO) vet ./...
+
+.PHONY: verify-generated
+verify-generated: ## Fail when the generated CRDs, RBAC or deepcopy code are stale.
+	hack/verify-generated.sh
+
+.PHONY: envtest-path
+envtest-path: ## Print the directory of kube-apiserver, etcd and kubectl (the KUBEBUILDER_ASSETS value).
+	@hack/tools/install.sh $(ENVTEST_TOOLS)
+
+.PHONY: test
+test: verify-generated vet ## Run unit tests and envtest suites against the locally built control plane.
+	KUBEBUILDER_ASSETS="$$(hack/tools/install.sh $(ENVTEST_TOOLS))" $(GO) test ./... -count=1
+
+##@ Build
+
+.PHONY: build
+build: ## Build the operator binary into bin/manager.
+	$(GO) build -o bin/manager .
+
+.PHONY: run
+run: ## Run the operator against the cluster of the current kubeconfig.
+	$(GO) run . --leader-elect=false

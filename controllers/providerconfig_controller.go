@@ -1,0 +1,125 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/providerconfig"
+)
+
+// secretRefIndex indexes ProviderConfigs by the "namespace/name" of their
+// credentials Secret, so a Secret event finds its ProviderConfigs directly.
+const secretRefIndex = "spec.credentials.secretRef"
+
+// ProviderConfigReconciler reports whether each ProviderConfig's credentials
+// load. Credentials are read afresh on every use, so rotating the Secret needs
+// no restart; this controller only keeps the Ready condition true to it.
+type ProviderConfigReconciler struct {
+	client.Client
+	Recorder events.EventRecorder
+	Getenv   providerconfig.Getenv
+	Options  Options
+}
+
+// +kubebuilder:rbac:groups=iot.kiot.dev,resources=providerconfigs,verbs=get;list;watch
+// +kubebuilder:rbac:groups=iot.kiot.dev,resources=providerconfigs/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile sets the ProviderConfig's Ready condition from its credentials.
+func (r *ProviderConfigReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	var pc iotv1.ProviderConfig
+	if err := r.Get(ctx, req.NamespacedName, &pc); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+
+	ready := metav1.Condition{Type: iotv1.ConditionReady, ObservedGeneration: pc.Generation}
+	_, err := providerconfig.LoadCredentials(ctx, r.Client, &pc, r.Getenv)
+	var credErr *providerconfig.CredentialsError
+	switch {
+	case err == nil:
+		ready.Status, ready.Reason, ready.Message = metav1.ConditionTrue, iotv1.ReasonCredentialsAvailable, credentialsSourceText(&pc)
+	case errors.As(err, &credErr):
+		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, credErr.Reason, credErr.Message
+	default:
+		// The API server could not be read: retry with backoff, keep the last status.
+		return reconcile.Result{}, err
+	}
+
+	before := pc.DeepCopy()
+	previous := apimeta.FindStatusCondition(pc.Status.Conditions, iotv1.ConditionReady)
+	transitioned := previous == nil || previous.Status != ready.Status || previous.Reason != ready.Reason
+	apimeta.SetStatusCondition(&pc.Status.Conditions, ready)
+	pc.Status.ObservedGeneration = pc.Generation
+	if equality.Semantic.DeepEqual(before.Status, pc.Status) {
+		return reconcile.Result{}, nil
+	}
+	if err := r.Status().Patch(ctx, &pc, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		return reconcile.Result{}, err
+	}
+	if transitioned {
+		eventType := corev1.EventTypeNormal
+		if ready.Status != metav1.ConditionTrue {
+			eventType = corev1.EventTypeWarning
+		}
+		r.Recorder.Eventf(&pc, nil, eventType, ready.Reason, "CheckCredentials", "%s", ready.Message)
+		log.FromContext(ctx).Info("ProviderConfig credentials checked", "ready", ready.Status, "reason", ready.Reason)
+	}
+	return reconcile.Result{}, nil
+}
+
+func credentialsSourceText(pc *iotv1.ProviderConfig) string {
+	if pc.Spec.Credentials.Source == iotv1.CredentialsSourceEnvironment {
+		return "Credentials loaded from the operator's environment"
+	}
+	ref := pc.Spec.Credentials.SecretRef
+	return fmt.Sprintf("Credentials loaded from Secret %s/%s", ref.Namespace, ref.Name)
+}
+
+// SetupWithManager registers the controller and its Secret watch.
+func (r *ProviderConfigReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &iotv1.ProviderConfig{}, secretRefIndex,
+		func(obj client.Object) []string {
+			ref := obj.(*iotv1.ProviderConfig).Spec.Credentials.SecretRef
+			if ref == nil {
+				return nil
+			}
+			return []string{ref.Namespace + "/" + ref.Name}
+		}); err != nil {
+		return err
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&iotv1.ProviderConfig{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.providerConfigsUsingSecret)).
+		WithOptions(controller.Options{MaxConcurrentReconciles: r.Options.MaxConcurrentReconciles}).
+		Complete(r)
+}
+
+func (r *ProviderConfigReconciler) providerConfigsUsingSecret(ctx context.Context, secret client.Object) []reconcile.Request {
+	var list iotv1.ProviderConfigList
+	if err := r.List(ctx, &list, client.MatchingFields{secretRefIndex: secret.GetNamespace() + "/" + secret.GetName()}); err != nil {
+		log.FromContext(ctx).Error(err, "Listing ProviderConfigs for a Secret", "secret", client.ObjectKeyFromObject(secret))
+		return nil
+	}
+	requests := make([]reconcile.Request, 0, len(list.Items))
+	for i := range list.Items {
+		requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+	}
+	return requests
+}

@@ -1,0 +1,18 @@
+package controllers
+
+import (
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	"github.com/kiot-dev/kiot/internal/providerconfig"
+)
+
+// SetupAll registers every Kiot controller with the manager. main and the
+// envtest suites both call it, so the tests run the wiring that ships.
+func SetupAll(mgr ctrl.Manager, opts Options, getenv providerconfig.Getenv) error {
+	return (&ProviderConfigReconciler{
+		Client:   mgr.GetClient(),
+		Recorder: mgr.GetEventRecorder("kiot-providerconfig"),
+		Getenv:   getenv,
+		Options:  opts,
+	}).SetupWithManager(mgr)
+}
