@@ -1,0 +1,130 @@
+package controllers
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/gbytes"
+	"go.uber.org/zap/zapcore"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+)
+
+// One control plane and one manager serve the whole suite: starting
+// kube-apiserver and etcd costs seconds, a spec costs milliseconds.
+var (
+	testEnv   *envtest.Environment
+	restCfg   *rest.Config
+	k8sClient client.Client
+	mgrClient client.Client
+	scheme    = runtime.NewScheme()
+	// logs captures everything the manager logs, so specs can assert that
+	// no secret value ever reaches a log line.
+	logs = gbytes.NewBuffer()
+	// fakeEnv stands in for the operator's environment variables.
+	fakeEnv = &environment{vars: map[string]string{}}
+	cancel  context.CancelFunc
+)
+
+func TestControllers(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Controllers Suite")
+}
+
+var _ = BeforeSuite(func() {
+	SetDefaultEventuallyTimeout(20 * time.Second)
+	SetDefaultEventuallyPollingInterval(50 * time.Millisecond)
+	ctrl.SetLogger(zap.New(
+		zap.WriteTo(&syncWriter{w: logs, also: GinkgoWriter}),
+		zap.UseDevMode(true),
+		zap.Level(zapcore.Level(-10)), // every V level: a leak at V(5) is a leak too
+	))
+
+	Expect(os.Getenv("KUBEBUILDER_ASSETS")).NotTo(BeEmpty(),
+		"KUBEBUILDER_ASSETS is unset: run the suites with `make test`, which builds kube-apiserver and etcd")
+	testEnv = &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	var err error
+	restCfg, err = testEnv.Start()
+	Expect(err).NotTo(HaveOccurred())
+
+	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
+	Expect(iotv1.AddToScheme(scheme)).To(Succeed())
+	Expect(apiextensionsv1.AddToScheme(scheme)).To(Succeed())
+	k8sClient, err = client.New(restCfg, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+
+	mgr, err := ctrl.NewManager(restCfg, ctrl.Options{
+		Scheme:                 scheme,
+		Metrics:                metricsserver.Options{BindAddress: "0"},
+		HealthProbeBindAddress: "0",
+	})
+	Expect(err).NotTo(HaveOccurred())
+	mgrClient = mgr.GetClient()
+	Expect(SetupAll(mgr, Options{MaxConcurrentReconciles: 2, ResyncPeriod: time.Minute}, fakeEnv.Getenv)).To(Succeed())
+
+	var ctx context.Context
+	ctx, cancel = context.WithCancel(context.Background())
+	go func() {
+		defer GinkgoRecover()
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+})
+
+var _ = AfterSuite(func() {
+	if cancel != nil {
+		cancel()
+	}
+	if testEnv != nil {
+		Expect(testEnv.Stop()).To(Succeed())
+	}
+})
+
+// environment is a goroutine-safe stand-in for os.Getenv.
+type environment struct {
+	mu   sync.Mutex
+	vars map[string]string
+}
+
+func (e *environment) Getenv(key string) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.vars[key]
+}
+
+func (e *environment) Set(vars map[string]string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.vars = vars
+}
+
+// syncWriter copies log output to the capture buffer and the Ginkgo writer.
+type syncWriter struct {
+	mu   sync.Mutex
+	w    *gbytes.Buffer
+	also interface{ Write([]byte) (int, error) }
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, _ = s.also.Write(p)
+	return s.w.Write(p)
+}
