@@ -85,7 +85,13 @@ func StringToSign(method, canonicalQuery string) string {
 // Sign returns the Base64 HMAC-SHA1 of the request's string-to-sign, keyed
 // with the AccessKey secret followed by "&" (L3484–3497).
 func Sign(method string, params url.Values, accessKeySecret string) string {
+	return signCanonical(method, CanonicalQuery(params), accessKeySecret)
+}
+
+// signCanonical signs an already canonical query, so the transport builds
+// the canonical form once and sends the same bytes it signed.
+func signCanonical(method, canonicalQuery, accessKeySecret string) string {
 	mac := hmac.New(sha1.New, []byte(accessKeySecret+"&"))
-	mac.Write([]byte(StringToSign(method, CanonicalQuery(params))))
+	mac.Write([]byte(StringToSign(method, canonicalQuery)))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }

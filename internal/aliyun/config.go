@@ -1,0 +1,121 @@
+package aliyun
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults of a Config, chosen for a controller that makes many small calls.
+const (
+	// DefaultAttemptTimeout bounds one HTTP exchange when the caller's
+	// context allows longer (or has no deadline at all).
+	DefaultAttemptTimeout = 30 * time.Second
+	// DefaultMaxResponseBytes bounds a response body. The largest documented
+	// answers (a page of 200 products, 100 device details) are tens of KiB.
+	DefaultMaxResponseBytes = 4 << 20
+	// DefaultPostThreshold is the length of the encoded parameters above
+	// which a call is sent as a POST form instead of a GET query. 2 KiB keeps
+	// URLs far below the 8 KiB request-line limit common to gateways and
+	// proxies, yet every single-object call stays a plain GET.
+	DefaultPostThreshold = 2048
+)
+
+// Config says where and as whom a Client calls the IoT Platform.
+type Config struct {
+	// RegionID is sent as RegionId and names the default endpoint
+	// iot.<RegionID>.aliyuncs.com (004 L3186–3198).
+	RegionID string
+	// Endpoint, when set, replaces the regional endpoint for every call (for
+	// example the simulator at http://127.0.0.1:18080). Operations pinned to
+	// cn-shanghai still send RegionId=cn-shanghai to it.
+	Endpoint string
+	// IotInstanceID is sent as IotInstanceId to the operations that take it
+	// ("if your instance has an ID, you must configure this parameter",
+	// 004 L7909–7928).
+	IotInstanceID string
+	Credentials   Credentials
+
+	// HTTPClient defaults to a keep-alive client shared by every Client of
+	// the process. Its Timeout should be zero: deadlines come from contexts.
+	HTTPClient *http.Client
+	// Quotas defaults to DefaultQuotaRegistry, shared by the whole process so
+	// that every controller using one AccessKeyId draws on one budget.
+	Quotas *QuotaRegistry
+	// Retry defaults to DefaultRetryPolicy.
+	Retry *RetryPolicy
+	// Clock defaults to the wall clock.
+	Clock Clock
+
+	AttemptTimeout   time.Duration
+	MaxResponseBytes int64
+	PostThreshold    int
+}
+
+func (cfg Config) withDefaults() Config {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = sharedHTTPClient
+	}
+	if cfg.Quotas == nil {
+		cfg.Quotas = DefaultQuotaRegistry
+	}
+	if cfg.Retry == nil {
+		p := DefaultRetryPolicy()
+		cfg.Retry = &p
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock{}
+	}
+	if cfg.AttemptTimeout <= 0 {
+		cfg.AttemptTimeout = DefaultAttemptTimeout
+	}
+	if cfg.MaxResponseBytes <= 0 {
+		cfg.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	if cfg.PostThreshold <= 0 {
+		cfg.PostThreshold = DefaultPostThreshold
+	}
+	return cfg
+}
+
+func (cfg Config) validate() error {
+	var errs []error
+	if cfg.RegionID == "" {
+		errs = append(errs, errors.New("a region is required"))
+	}
+	if !cfg.Credentials.Complete() {
+		errs = append(errs, errors.New("an AccessKeyId and an AccessKeySecret are required"))
+	}
+	if cfg.Endpoint != "" {
+		u, err := url.Parse(cfg.Endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("endpoint %q is not an http(s) URL", cfg.Endpoint))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// endpointFor is the base URL a call made in region goes to: the override
+// when one is configured (it serves every region), else the regional host.
+func (cfg Config) endpointFor(region string) string {
+	if cfg.Endpoint != "" {
+		return strings.TrimSuffix(cfg.Endpoint, "/")
+	}
+	return "https://iot." + region + ".aliyuncs.com"
+}
+
+// sharedHTTPClient pools connections for the whole process: controllers make
+// many small calls to a handful of hosts, so keep-alive matters more than
+// anything else here.
+var sharedHTTPClient = newSharedHTTPClient()
+
+func newSharedHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 32
+	t.IdleConnTimeout = 90 * time.Second
+	return &http.Client{Transport: t}
+}

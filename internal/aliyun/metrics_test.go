@@ -1,0 +1,53 @@
+package aliyun
+
+import (
+	"context"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+)
+
+func counterValue(t *testing.T, c prometheus.Collector) float64 {
+	t.Helper()
+	ch := make(chan prometheus.Metric, 1)
+	c.Collect(ch)
+	var m dto.Metric
+	if err := (<-ch).Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Counter != nil {
+		return m.Counter.GetValue()
+	}
+	return float64(m.Histogram.GetSampleCount())
+}
+
+func TestMetricsCountCallsCodesThrottlesAndQuotaWaits(t *testing.T) {
+	const action = "ListProductTags" // no other test uses it
+	throttled := answer{503, `{"Code":"Throttling.User"}`}
+	notFound := ok(`{"Success":false,"Code":"iot.prod.NotExistedProduct"}`)
+	_, srv := newFakePlatform(t, throttled, ok(`{"Success":true}`), notFound)
+	c, _ := newTestClient(t, srv)
+
+	_ = c.Do(context.Background(), Request{Action: action}, nil) // throttled, then OK
+	_ = c.Do(context.Background(), Request{Action: action}, nil) // not found
+
+	checks := []struct {
+		name string
+		c    prometheus.Collector
+		want float64
+	}{
+		{"calls OK", apiCalls.WithLabelValues(action, "OK"), 1},
+		{"calls throttled", apiCalls.WithLabelValues(action, "Throttling.User"), 1},
+		{"calls not found", apiCalls.WithLabelValues(action, "iot.prod.NotExistedProduct"), 1},
+		{"throttled answers", apiThrottled.WithLabelValues(action), 1},
+		{"retries", apiRetries.WithLabelValues(action), 1},
+		{"latency observations", apiCallDuration.WithLabelValues(action).(prometheus.Histogram), 3},
+		{"quota wait observations", quotaWait.WithLabelValues(action).(prometheus.Histogram), 3},
+	}
+	for _, ch := range checks {
+		if got := counterValue(t, ch.c); got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.name, got, ch.want)
+		}
+	}
+}

@@ -1,0 +1,100 @@
+package aliyun
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// QuotaRegistry holds one token bucket per (AccessKeyId, action, tier),
+// filled at the documented QPS of Quotas. The platform counts calls per
+// account (004 L7857–7859), so every Client that signs with the same
+// AccessKeyId must draw on the same bucket: share one registry per process.
+//
+// Buckets have a burst of 1. A server that enforces "N queries per second"
+// over any one-second window then never sees more than N from Kiot, at the
+// price of spacing calls 1/N apart even when the account is idle.
+type QuotaRegistry struct {
+	mu       sync.Mutex
+	limiters map[quotaKey]*rate.Limiter
+}
+
+type quotaKey struct {
+	accessKeyID string
+	action      string
+	deep        bool
+}
+
+// UndocumentedQPS paces an action absent from Quotas. Every operation Kiot
+// calls has a row (a test in internal/iot checks it), so this is a guard
+// against a new action slipping in, not a limit anyone relies on.
+const UndocumentedQPS = 1
+
+// DefaultQuotaRegistry is shared by every Client built without a registry of
+// its own.
+var DefaultQuotaRegistry = NewQuotaRegistry()
+
+// NewQuotaRegistry returns an empty registry; buckets are made on first use.
+func NewQuotaRegistry() *QuotaRegistry {
+	return &QuotaRegistry{limiters: map[quotaKey]*rate.Limiter{}}
+}
+
+// limitersFor returns the buckets a call draws from: the action's own and,
+// for a deep page of QueryProductList or QueryDevice, also the deep-page one
+// (a deep page surely still counts against the ordinary limit too).
+func (r *QuotaRegistry) limitersFor(accessKeyID, action string, pageOffset int) []*rate.Limiter {
+	qps, ok := QuotaFor(action, 0)
+	if !ok {
+		qps = UndocumentedQPS
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := []*rate.Limiter{r.limiterLocked(quotaKey{accessKeyID, action, false}, qps)}
+	if deepQPS, _ := QuotaFor(action, pageOffset); ok && deepQPS != qps {
+		out = append(out, r.limiterLocked(quotaKey{accessKeyID, action, true}, deepQPS))
+	}
+	return out
+}
+
+func (r *QuotaRegistry) limiterLocked(k quotaKey, qps float64) *rate.Limiter {
+	l, ok := r.limiters[k]
+	if !ok {
+		l = rate.NewLimiter(rate.Limit(qps), 1)
+		r.limiters[k] = l
+	}
+	return l
+}
+
+// Reserve takes one token from each bucket the call draws on at now and
+// returns how long the caller must wait before sending, plus a cancel that
+// hands the tokens back if it gives up waiting.
+func (r *QuotaRegistry) Reserve(now time.Time, accessKeyID, action string, pageOffset int) (delay time.Duration, cancel func()) {
+	limiters := r.limitersFor(accessKeyID, action, pageOffset)
+	reservations := make([]*rate.Reservation, 0, len(limiters))
+	for _, l := range limiters {
+		res := l.ReserveN(now, 1)
+		reservations = append(reservations, res)
+		delay = max(delay, res.DelayFrom(now))
+	}
+	return delay, func() {
+		for _, res := range reservations {
+			res.CancelAt(now)
+		}
+	}
+}
+
+// wait blocks until the call may be sent, or ctx is done. It returns the
+// time it waited.
+func (r *QuotaRegistry) wait(ctx context.Context, clock Clock, accessKeyID, action string, pageOffset int) (time.Duration, error) {
+	delay, cancel := r.Reserve(clock.Now(), accessKeyID, action, pageOffset)
+	if delay <= 0 {
+		return 0, nil
+	}
+	if err := clock.Sleep(ctx, delay); err != nil {
+		cancel()
+		return 0, err
+	}
+	return delay, nil
+}
