@@ -1,0 +1,164 @@
+package iotsim
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Faults are failures injected on demand, for reliability tests (POST
+// /_sim/faults, or SetFaults). Setting faults replaces the previous ones; a
+// zero Faults clears them.
+type Faults struct {
+	// Actions maps an action name, or "*" for every action, to its fault.
+	// An action's own entry wins over "*".
+	Actions map[string]ActionFault `json:"actions,omitempty"`
+	// InterruptJobs makes distribution jobs created from now on end in
+	// status 3 ("unexpectedly interrupted") instead of 2, without copying.
+	InterruptJobs bool `json:"interruptJobs,omitempty"`
+}
+
+// ActionFault is what happens to calls of one action.
+type ActionFault struct {
+	// ErrorRate is the share of calls (0–1) answered with Code.
+	ErrorRate float64 `json:"errorRate,omitempty"`
+	// Count, when > 0, limits the injected errors to the next Count calls.
+	Count int `json:"count,omitempty"`
+	// Code and Message of the injected error; defaults by HTTPStatus.
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+	// HTTPStatus of the injected error: 200 answers in the operation shape
+	// (Success=false), anything else in the gateway shape. Default 500.
+	HTTPStatus int `json:"httpStatus,omitempty"`
+	// Latency is added to every call of the action, e.g. "250ms".
+	Latency Duration `json:"latency,omitempty"`
+	// Throttle refuses every call with Throttling.User, as if the quota
+	// were exhausted (counted as throttled).
+	Throttle bool `json:"throttle,omitempty"`
+}
+
+// Duration is a time.Duration that reads and writes as "250ms" in JSON.
+type Duration time.Duration
+
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		var n int64 // a bare number is nanoseconds, as time.Duration
+		if err := json.Unmarshal(b, &n); err != nil {
+			return fmt.Errorf("duration must be a string like \"250ms\": %w", err)
+		}
+		*d = Duration(n)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// faultInjector holds the current faults.
+type faultInjector struct {
+	mu     sync.Mutex
+	faults Faults
+}
+
+func (f *faultInjector) set(faults Faults) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.faults = faults
+}
+
+func (f *faultInjector) get() Faults {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.faults
+}
+
+func (f *faultInjector) interruptJobs() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.faults.InterruptJobs
+}
+
+// decide returns the latency to add, whether to throttle, and the error to
+// answer instead of running the action (nil: run it).
+func (f *faultInjector) decide(action string) (latency time.Duration, throttle bool, injected *apiError) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.faults.Actions) == 0 {
+		return 0, false, nil
+	}
+	name := action
+	af, ok := f.faults.Actions[name]
+	if !ok {
+		name = "*"
+		if af, ok = f.faults.Actions[name]; !ok {
+			return 0, false, nil
+		}
+	}
+	latency = time.Duration(af.Latency)
+	if af.Throttle {
+		return latency, true, nil
+	}
+	if af.ErrorRate <= 0 || rand.Float64() >= af.ErrorRate {
+		return latency, false, nil
+	}
+	if af.Count > 0 {
+		af.Count--
+		if af.Count == 0 {
+			af.ErrorRate = 0
+		}
+		f.faults.Actions[name] = af
+	}
+	return latency, false, af.err()
+}
+
+func (af ActionFault) err() *apiError {
+	status := af.HTTPStatus
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	code, msg := af.Code, af.Message
+	if status == http.StatusOK {
+		if code == "" {
+			code = "iot.system.SystemException"
+		}
+		e := iotError(code)
+		if msg != "" {
+			e.message = msg
+		}
+		return e
+	}
+	if code == "" {
+		code, msg = defaultFault(status, msg)
+	}
+	if msg == "" {
+		msg = "Injected fault."
+	}
+	return gatewayError(status, code, msg)
+}
+
+func defaultFault(status int, msg string) (string, string) {
+	switch {
+	case status == http.StatusServiceUnavailable:
+		return "ServiceUnavailable", orDefault(msg, "The request has failed due to a temporary failure of the server.")
+	case status >= 500:
+		return "InternalError", orDefault(msg, "The request processing has failed due to some unknown error, exception or failure.")
+	default:
+		return "InvalidParameter", orDefault(msg, "Injected fault.")
+	}
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

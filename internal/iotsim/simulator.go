@@ -1,0 +1,196 @@
+// Package iotsim is a faithful stand-in for the Alibaba Cloud IoT Platform
+// RPC API (version 2018-01-20): an http.Handler that verifies signatures,
+// enforces the documented quotas, validates every parameter as documented
+// and keeps products, devices, groups, batch registrations and distribution
+// jobs in memory (optionally in a state file). The reference is
+// ../shared/seeds (API-DIGEST.md cites each rule).
+package iotsim
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Simulator is the IoT Platform simulator. It serves the API at "/" and its
+// own control endpoints under /_sim/ (see admin.go). Safe for concurrent use.
+type Simulator struct {
+	keys      map[string]AccessKey // by AccessKeyId
+	accounts  map[string]AccessKey // one key per UID, for account lookups
+	instances instances
+	quotas    bool
+	timing    Timing
+	log       *slog.Logger
+	now       func() time.Time
+	stateFile string
+
+	nonces  *nonceCache
+	limiter *limiter
+	faults  faultInjector
+	files   *resultFiles
+	stats   stats
+
+	mu    sync.Mutex // guards world
+	world *world
+}
+
+// New builds a simulator and loads Options.StateFile when it exists.
+func New(opts Options) (*Simulator, error) {
+	keys := opts.AccessKeys
+	if len(keys) == 0 {
+		keys = []AccessKey{DefaultAccessKey}
+	}
+	s := &Simulator{
+		keys:      map[string]AccessKey{},
+		accounts:  map[string]AccessKey{},
+		instances: newInstances(opts.Instances),
+		quotas:    opts.Quotas,
+		timing:    opts.Timing.withDefaults(),
+		log:       opts.Logger,
+		now:       opts.Now,
+		stateFile: opts.StateFile,
+		nonces:    newNonceCache(),
+		limiter:   newLimiter(),
+		files:     newResultFiles(),
+		stats:     newStats(),
+		world:     newWorld(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for _, k := range keys {
+		if k.ID == "" || k.Secret == "" {
+			return nil, errors.New("iotsim: an AccessKey needs an ID and a secret")
+		}
+		if k.UID == "" {
+			k.UID = DefaultUID
+		}
+		if k.AliyunID == "" {
+			k.AliyunID = k.UID + "@example.com"
+			if k.UID == DefaultUID {
+				k.AliyunID = DefaultAliyunID
+			}
+		}
+		if _, dup := s.keys[k.ID]; dup {
+			return nil, fmt.Errorf("iotsim: AccessKey %s given twice", k.ID)
+		}
+		s.keys[k.ID] = k
+		if _, ok := s.accounts[k.UID]; !ok {
+			s.accounts[k.UID] = k
+		}
+	}
+	for _, in := range opts.Instances {
+		if in.ID == "" || in.Region == "" {
+			return nil, fmt.Errorf("iotsim: instance %q needs an ID and a region", in.ID)
+		}
+	}
+	if s.stateFile != "" {
+		if err := s.load(); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// ServeHTTP serves the API and the /_sim endpoints.
+func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/_sim/") {
+		s.serveAdmin(w, r)
+		return
+	}
+	s.serveAPI(w, r)
+}
+
+// serveAPI runs one RPC call: parameters, authentication, quota, faults,
+// then the operation under the state lock.
+func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	requestID := newRequestID()
+	// ParseForm merges the query string and a form body: the official SDKs
+	// send POST with the parameters split between the two.
+	if err := r.ParseForm(); err != nil {
+		e := errInvalidParameter("body", err.Error())
+		writeError(w, false, requestID, e)
+		s.logCall(r, "", "", e.code, e.status, start, requestID)
+		return
+	}
+	p := r.Form
+	asXML := wantsXML(p.Get("Format"))
+	action := p.Get("Action")
+	now := s.now()
+
+	out, accessKeyID, e := s.call(r, action, now)
+	if e != nil {
+		writeError(w, asXML, requestID, e)
+		s.logCall(r, action, accessKeyID, e.code, e.status, start, requestID)
+		return
+	}
+	writeSuccess(w, asXML, action, requestID, out)
+	s.logCall(r, action, accessKeyID, "", http.StatusOK, start, requestID)
+}
+
+func (s *Simulator) call(r *http.Request, action string, now time.Time) (M, string, *apiError) {
+	p := r.Form
+	key, e := s.authenticate(r.Method, p, now)
+	if e != nil {
+		return nil, p.Get("AccessKeyId"), e
+	}
+	op, ok := operations[action]
+	if !ok {
+		return nil, key.ID, errUnsupportedOperation()
+	}
+	s.stats.call(action)
+	latency, throttle, injected := s.faults.decide(action)
+	if latency > 0 {
+		time.Sleep(latency)
+	}
+	if throttle || (s.quotas && !s.limiter.allow(key.UID, action, pageOffset(p), now)) {
+		s.stats.throttle(action)
+		return nil, key.ID, errThrottled()
+	}
+	if injected != nil {
+		return nil, key.ID, injected
+	}
+	c := &call{s: s, p: p, action: action, key: key, now: now, host: r.Host, tls: r.TLS != nil}
+	if !op.anyRegion || p.Get("IotInstanceId") != "" {
+		inst, e := s.instances.resolve(p.Get("RegionId"), p.Get("IotInstanceId"), op.anyRegion)
+		if e != nil {
+			return nil, key.ID, e
+		}
+		c.inst = inst
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c.w = s.world
+	s.advance(now)
+	out, e := op.handle(c)
+	return out, key.ID, e
+}
+
+// logCall writes the request log line: never a secret or a parameter value
+// beyond the action and the AccessKeyId (an identifier, sent in clear).
+func (s *Simulator) logCall(r *http.Request, action, accessKeyID, code string, status int, start time.Time, requestID string) {
+	if !s.log.Enabled(r.Context(), slog.LevelInfo) {
+		return
+	}
+	if code == "" {
+		code = "OK"
+	}
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "API call",
+		slog.String("action", action),
+		slog.String("code", code),
+		slog.Int("status", status),
+		slog.Duration("latency", time.Since(start)),
+		slog.String("accessKeyId", accessKeyID),
+		slog.String("region", r.Form.Get("RegionId")),
+		slog.String("requestId", requestID))
+}
