@@ -3,7 +3,6 @@ package iotsim
 import (
 	"net/http"
 	"slices"
-	"sort"
 )
 
 // Distribution jobs (seed files 001–003; API-DIGEST §9–10): a job copies a
@@ -271,8 +270,9 @@ func listDeviceDistributeJob(c *call) (M, *apiError) {
 	if !ok || status < -1 || status > 3 {
 		return nil, iotErrorf("iot.common.InvalidFormattedParameter", "Status must be 0, 1, 2 or 3.")
 	}
-	var hits []*Job
-	for _, j := range c.w.jobOrder {
+	var hits []*Job // newest first
+	for i := len(c.w.jobOrder) - 1; i >= 0; i-- {
+		j := c.w.jobOrder[i]
 		if j.OwnerUID != c.key.UID ||
 			(status >= 0 && c.s.jobStatus(j, c.nowMs()) != status) ||
 			(c.str("JobId") != "" && j.JobID != c.str("JobId")) ||
@@ -282,7 +282,6 @@ func listDeviceDistributeJob(c *call) (M, *apiError) {
 		}
 		hits = append(hits, j)
 	}
-	sort.SliceStable(hits, func(a, b int) bool { return hits[a].CreatedMs > hits[b].CreatedMs })
 	from, to := min(offset, len(hits)), min(offset+size, len(hits))
 	items := make([]M, 0, to-from)
 	for _, j := range hits[from:to] {

@@ -61,7 +61,7 @@ func (w *world) copyProduct(src *product, instanceID string, nowMs int64) *produ
 		return p
 	}
 	p := &product{Product: src.Product}
-	p.InstanceID, p.CreatedMs, p.Tags, p.DeviceCount = instanceID, nowMs, slices.Clone(src.Tags), 0
+	p.InstanceID, p.CreatedMs, p.Seq, p.Tags, p.DeviceCount = instanceID, nowMs, w.nextSeq(), slices.Clone(src.Tags), 0
 	w.products[productKeyOf(instanceID, p.ProductKey)] = p
 	return p
 }

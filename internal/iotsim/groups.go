@@ -102,7 +102,7 @@ func createDeviceGroup(c *call) (M, *apiError) {
 		}
 	}
 	g := &Group{InstanceID: c.inst.ID, OwnerUID: c.key.UID, GroupID: newGroupID(), GroupName: name,
-		GroupDesc: desc, ParentID: parentID, CreatedMs: c.nowMs()}
+		GroupDesc: desc, ParentID: parentID, CreatedMs: c.nowMs(), Seq: c.w.nextSeq()}
 	c.w.groups[g.GroupID] = g
 	return M{"Data": groupInfo(g)}, nil
 }
@@ -231,10 +231,7 @@ func queryDeviceGroupList(c *call) (M, *apiError) {
 
 func sortGroupsNewestFirst(gs []*Group) {
 	sort.Slice(gs, func(i, j int) bool {
-		if gs[i].CreatedMs != gs[j].CreatedMs {
-			return gs[i].CreatedMs > gs[j].CreatedMs
-		}
-		return gs[i].GroupID > gs[j].GroupID
+		return gs[i].Seq > gs[j].Seq
 	})
 }
 

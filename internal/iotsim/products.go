@@ -41,10 +41,7 @@ func (c *call) ownProducts() []*product {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {
-		if out[i].CreatedMs != out[j].CreatedMs {
-			return out[i].CreatedMs > out[j].CreatedMs
-		}
-		return out[i].ProductKey > out[j].ProductKey
+		return out[i].Seq > out[j].Seq
 	})
 	return out
 }
@@ -162,7 +159,7 @@ func createProduct(c *call) (M, *apiError) {
 		ProductName: name, Description: desc, NodeType: nodeType, DataFormat: dataFormat,
 		AliyunCommodityCode: code, AuthType: authType, Id2: id2, ProtocolType: protocol,
 		NetType: netType, CategoryKey: c.str("CategoryKey"), ResourceGroupID: c.str("ResourceGroupId"),
-		ValidateType: validate, Status: "DEVELOPMENT_STATUS", CreatedMs: c.nowMs(),
+		ValidateType: validate, Status: "DEVELOPMENT_STATUS", CreatedMs: c.nowMs(), Seq: c.w.nextSeq(),
 	}}
 	c.w.products[productKeyOf(p.InstanceID, p.ProductKey)] = p
 	data := M{

@@ -38,10 +38,12 @@ type Product struct {
 	ResourceGroupID     string `json:"resourceGroupId,omitempty"`
 	ValidateType        int    `json:"validateType"`
 	// Status is DEVELOPMENT_STATUS or RELEASE_STATUS.
-	Status      string `json:"status"`
-	CreatedMs   int64  `json:"createdMs"`
-	Tags        []Tag  `json:"tags,omitempty"`
-	DeviceCount int    `json:"deviceCount"`
+	Status    string `json:"status"`
+	CreatedMs int64  `json:"createdMs"`
+	// Seq orders objects created within one millisecond.
+	Seq         int64 `json:"seq"`
+	Tags        []Tag `json:"tags,omitempty"`
+	DeviceCount int   `json:"deviceCount"`
 }
 
 // Tag is a key and a value (product tags, group tags).
@@ -95,6 +97,7 @@ type Group struct {
 	GroupDesc  string   `json:"groupDesc,omitempty"`
 	ParentID   string   `json:"parentId,omitempty"`
 	CreatedMs  int64    `json:"createdMs"`
+	Seq        int64    `json:"seq"`
 	Tags       []Tag    `json:"tags,omitempty"`
 	Members    []string `json:"members,omitempty"`
 }

@@ -24,6 +24,8 @@ type world struct {
 	pendingBatches []*Batch
 
 	nextApplyID int64
+	// seq numbers products and groups in creation order.
+	seq int64
 }
 
 // product is a Product with its devices, oldest first.
@@ -43,6 +45,11 @@ func newWorld() *world {
 		provisions:  map[string]*Provision{},
 		nextApplyID: 1000001,
 	}
+}
+
+func (w *world) nextSeq() int64 {
+	w.seq++
+	return w.seq
 }
 
 func productKeyOf(instance, pk string) string { return instance + "\x00" + pk }
@@ -87,10 +94,7 @@ func (w *world) snapshot() State {
 	}
 	sort.Slice(st.Products, func(i, j int) bool {
 		a, b := st.Products[i], st.Products[j]
-		if a.CreatedMs != b.CreatedMs {
-			return a.CreatedMs < b.CreatedMs
-		}
-		return a.InstanceID+a.ProductKey < b.InstanceID+b.ProductKey
+		return a.Seq < b.Seq
 	})
 	for _, g := range w.groups {
 		gc := *g
@@ -99,10 +103,7 @@ func (w *world) snapshot() State {
 		st.Groups = append(st.Groups, gc)
 	}
 	sort.Slice(st.Groups, func(i, j int) bool {
-		if st.Groups[i].CreatedMs != st.Groups[j].CreatedMs {
-			return st.Groups[i].CreatedMs < st.Groups[j].CreatedMs
-		}
-		return st.Groups[i].GroupID < st.Groups[j].GroupID
+		return st.Groups[i].Seq < st.Groups[j].Seq
 	})
 	for _, j := range w.jobOrder {
 		jc := *j
@@ -141,6 +142,7 @@ func worldFrom(st State) *world {
 		p := &product{Product: st.Products[i]}
 		p.DeviceCount = 0
 		w.products[productKeyOf(p.InstanceID, p.ProductKey)] = p
+		w.seq = max(w.seq, p.Seq)
 	}
 	devices := slices.Clone(st.Devices)
 	sort.SliceStable(devices, func(i, j int) bool { return devices[i].CreatedMs < devices[j].CreatedMs })
@@ -153,6 +155,7 @@ func worldFrom(st State) *world {
 	for i := range st.Groups {
 		g := st.Groups[i]
 		w.groups[g.GroupID] = &g
+		w.seq = max(w.seq, g.Seq)
 	}
 	for i := range st.Jobs {
 		j := st.Jobs[i]
