@@ -17,6 +17,7 @@ import (
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/controllers"
+	"github.com/kiot-dev/kiot/internal/logging"
 )
 
 func main() {
@@ -42,7 +43,7 @@ func main() {
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
 
-	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOpts)))
+	ctrl.SetLogger(logging.WithoutAPIBodies(zap.New(zap.UseFlagOptions(&zapOpts))))
 	setupLog := ctrl.Log.WithName("setup")
 
 	scheme := runtime.NewScheme()

@@ -5,6 +5,8 @@ package controllers
 
 import (
 	"time"
+
+	"github.com/kiot-dev/kiot/internal/providerconfig"
 )
 
 // Options are the manager-wide settings every controller honours.
@@ -13,4 +15,9 @@ type Options struct {
 	MaxConcurrentReconciles int
 	// ResyncPeriod is how often a resource is observed again to catch drift.
 	ResyncPeriod time.Duration
+	// ConflictRetry is how long a resource waits after the platform says it
+	// is busy (a running job, a batch in progress); 0 means 30s.
+	ConflictRetry time.Duration
+	// Clients builds the IoT Platform clients (tests shorten backoffs).
+	Clients providerconfig.ClientFactory
 }

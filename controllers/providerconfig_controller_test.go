@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -217,15 +216,7 @@ var _ = Describe("ProviderConfig", Ordered, func() {
 	})
 })
 
-// eventsAbout lists the events.k8s.io events regarding the named object.
+// eventsAbout lists the events regarding the named ProviderConfig.
 func eventsAbout(g Gomega, name string) []eventsv1.Event {
-	var list eventsv1.EventList
-	g.Expect(k8sClient.List(context.Background(), &list)).To(Succeed())
-	var out []eventsv1.Event
-	for _, e := range list.Items {
-		if e.Regarding.Name == name && strings.EqualFold(e.Regarding.Kind, "ProviderConfig") {
-			out = append(out, e)
-		}
-	}
-	return out
+	return managedEvents(g, "ProviderConfig", name)
 }

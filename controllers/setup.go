@@ -9,10 +9,17 @@ import (
 // SetupAll registers every Kiot controller with the manager. main and the
 // envtest suites both call it, so the tests run the wiring that ships.
 func SetupAll(mgr ctrl.Manager, opts Options, getenv providerconfig.Getenv) error {
-	return (&ProviderConfigReconciler{
+	if err := (&ProviderConfigReconciler{
 		Client:   mgr.GetClient(),
 		Recorder: mgr.GetEventRecorder("kiot-providerconfig"),
 		Getenv:   getenv,
 		Options:  opts,
-	}).SetupWithManager(mgr)
+	}).SetupWithManager(mgr); err != nil {
+		return err
+	}
+	connector := providerconfig.Connector{Kube: mgr.GetClient(), Getenv: getenv, Clients: opts.Clients}
+	if err := setupProduct(mgr, opts, connector); err != nil {
+		return err
+	}
+	return setupDevice(mgr, opts, connector)
 }

@@ -31,3 +31,18 @@ const (
 	// ReasonReconcileError: the last reconcile failed; Kiot retries with backoff.
 	ReasonReconcileError = "ReconcileError"
 )
+
+// Reasons of the managed-resource lifecycle.
+const (
+	ReasonAvailable        = "Available"
+	ReasonCreating         = "Creating"
+	ReasonDeleting         = "Deleting"
+	ReasonReconcilePaused  = "ReconcilePaused"
+	ReasonThrottled        = "Throttled"
+	ReasonDependentsExist  = "DependentsExist"
+	ReasonQuotaExceeded    = "QuotaExceeded"
+	ReasonConflict         = "Conflict"
+	ReasonNotFound         = "ExternalResourceNotFound"
+	ReasonProviderNotReady = "ProviderConfigNotReady"
+	ReasonWaiting          = "WaitingForDependency"
+)

@@ -1,0 +1,61 @@
+package controllers
+
+import (
+	"context"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/device"
+	"github.com/kiot-dev/kiot/internal/iot"
+	"github.com/kiot-dev/kiot/internal/managed"
+	"github.com/kiot-dev/kiot/internal/providerconfig"
+)
+
+// deviceProductIndex indexes Devices by the Product they reference.
+const deviceProductIndex = "spec.productRef.name"
+
+// +kubebuilder:rbac:groups=iot.kiot.dev,resources=devices,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=iot.kiot.dev,resources=devices/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=iot.kiot.dev,resources=devices/finalizers,verbs=update
+
+// setupDevice registers the Device controller. A Device waits for its
+// Product to be Ready, so a Product event wakes its Devices.
+func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connector) error {
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &iotv1.Device{}, deviceProductIndex,
+		func(obj client.Object) []string {
+			if ref := obj.(*iotv1.Device).Spec.ProductRef; ref != nil {
+				return []string{ref.Name}
+			}
+			return nil
+		}); err != nil {
+		return err
+	}
+	connector.External = func(conn providerconfig.Connection, api *iot.Client) managed.External {
+		return &device.External{API: api, Region: conn.Region, IotInstanceID: conn.IotInstanceID, Kube: mgr.GetClient()}
+	}
+	b, r := managedController(mgr, managed.Kind{
+		Name:       "Device",
+		New:        func() managed.Object { return &iotv1.Device{} },
+		Connector:  &connector,
+		SecretName: func(o managed.Object) string { return device.SecretName(o.(*iotv1.Device)) },
+	}, opts)
+	devicesOfProduct := func(ctx context.Context, obj client.Object) []reconcile.Request {
+		var devices iotv1.DeviceList
+		if err := mgr.GetClient().List(ctx, &devices, client.InNamespace(obj.GetNamespace()),
+			client.MatchingFields{deviceProductIndex: obj.GetName()}); err != nil {
+			log.FromContext(ctx).Error(err, "Listing the Devices of a Product", "product", client.ObjectKeyFromObject(obj))
+			return nil
+		}
+		requests := make([]reconcile.Request, 0, len(devices.Items))
+		for i := range devices.Items {
+			requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&devices.Items[i])})
+		}
+		return requests
+	}
+	return b.Watches(&iotv1.Product{}, handler.EnqueueRequestsFromMapFunc(devicesOfProduct)).Complete(r)
+}

@@ -1,0 +1,131 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	eventsv1 "k8s.io/api/events/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/iotsim"
+)
+
+// createSimulatorProviderConfig makes ProviderConfig "default", the one
+// every managed resource uses unless it names another, point at the
+// in-process simulator with the simulator's default account.
+func createSimulatorProviderConfig() {
+	ctx := context.Background()
+	Expect(k8sClient.Create(ctx, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "sim-credentials"},
+		StringData: map[string]string{"accessKeyId": iotsim.DefaultAccessKeyID, "accessKeySecret": iotsim.DefaultAccessKeySecret},
+	})).To(Succeed())
+	Expect(k8sClient.Create(ctx, &iotv1.ProviderConfig{
+		ObjectMeta: metav1.ObjectMeta{Name: "default"},
+		Spec: iotv1.ProviderConfigSpec{
+			Region:      "cn-shanghai",
+			Endpoint:    simServer.URL,
+			Credentials: iotv1.ProviderCredentials{SecretRef: &iotv1.SecretReference{Namespace: "default", Name: "sim-credentials"}},
+		},
+	})).To(Succeed())
+}
+
+var uniqueCounter atomic.Int64
+
+// unique returns a name no other spec uses, valid as a ProductName,
+// DeviceName and Kubernetes name ("prefix_7" style is not a DNS name, so
+// callers pick the separator).
+func unique(prefix string) string {
+	return fmt.Sprintf("%s%d", prefix, uniqueCounter.Add(1))
+}
+
+// simProduct returns the simulator's product of that key.
+func simProduct(g Gomega, productKey string) iotsim.Product {
+	for _, p := range sim.Snapshot().Products {
+		if p.ProductKey == productKey {
+			return p
+		}
+	}
+	g.Expect(productKey).To(BeEmpty(), "the simulator has no product %s", productKey)
+	return iotsim.Product{}
+}
+
+// simProductsNamed counts the simulator's products of that name.
+func simProductsNamed(name string) int {
+	n := 0
+	for _, p := range sim.Snapshot().Products {
+		if p.ProductName == name {
+			n++
+		}
+	}
+	return n
+}
+
+// conditionOf returns the condition of that type from a managed object.
+func conditionOf(g Gomega, obj interface {
+	client.Object
+	ManagedStatus() *iotv1.ManagedStatus
+}, conditionType string) metav1.Condition {
+	g.Expect(k8sClient.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)).To(Succeed())
+	for _, c := range obj.ManagedStatus().Conditions {
+		if c.Type == conditionType {
+			return c
+		}
+	}
+	return metav1.Condition{}
+}
+
+// update applies mutate to the latest version of obj and writes it, again
+// on a conflict with the controller's own writes.
+func update(obj client.Object, mutate func()) {
+	GinkgoHelper()
+	Eventually(func() error {
+		if err := k8sClient.Get(context.Background(), client.ObjectKeyFromObject(obj), obj); err != nil {
+			return err
+		}
+		mutate()
+		return k8sClient.Update(context.Background(), obj)
+	}).Should(Succeed())
+}
+
+// expectNoCloudSecretLeaked checks every ProductSecret and DeviceSecret the
+// simulator ever issued in this suite against the captured log, every event
+// and every status Kiot wrote.
+func expectNoCloudSecretLeaked() {
+	var secrets []string
+	state := sim.Snapshot()
+	for _, p := range state.Products {
+		secrets = append(secrets, p.ProductSecret)
+	}
+	for _, d := range state.Devices {
+		secrets = append(secrets, d.DeviceSecret)
+	}
+	Expect(secrets).NotTo(BeEmpty(), "no cloud secret was issued: the leak check would be vacuous")
+	var texts []string
+	texts = append(texts, string(logs.Contents()))
+	var events eventsv1.EventList
+	Expect(k8sClient.List(context.Background(), &events)).To(Succeed())
+	for _, e := range events.Items {
+		texts = append(texts, e.Note)
+	}
+	var products iotv1.ProductList
+	Expect(k8sClient.List(context.Background(), &products)).To(Succeed())
+	for _, p := range products.Items {
+		texts = append(texts, fmt.Sprintf("%+v", p.Status))
+	}
+	var devices iotv1.DeviceList
+	Expect(k8sClient.List(context.Background(), &devices)).To(Succeed())
+	for _, d := range devices.Items {
+		texts = append(texts, fmt.Sprintf("%+v", d.Status))
+	}
+	for _, secret := range secrets {
+		for _, text := range texts {
+			Expect(text).NotTo(ContainSubstring(secret))
+		}
+	}
+}

@@ -1,0 +1,271 @@
+package device
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/iot"
+	"github.com/kiot-dev/kiot/internal/managed"
+)
+
+// Secret keys of <name>-device (the design card's contract).
+const (
+	SecretKeyProductKey    = "productKey"
+	SecretKeyDeviceName    = "deviceName"
+	SecretKeyDeviceSecret  = "deviceSecret"
+	SecretKeyIotID         = "iotId"
+	SecretKeyRegionID      = "regionId"
+	SecretKeyMQTTHost      = "mqttHost"
+	SecretKeyIotInstanceID = "iotInstanceId"
+)
+
+// ReasonProductNotReady: the Device waits for its Product resource.
+const ReasonProductNotReady = "ProductNotReady"
+
+// ProductRetry is how often a Device waiting for its Product looks again
+// (the Product becoming Ready also wakes it at once).
+const ProductRetry = 30 * time.Second
+
+// External reconciles one Device.
+type External struct {
+	API           API
+	Region        string
+	IotInstanceID string
+	// Kube reads the Device's Product resource.
+	Kube client.Reader
+
+	// What the last Observe read, for Update (an External serves one
+	// reconcile).
+	observed      *iot.DeviceDetail
+	observedProps map[string]string
+}
+
+var _ managed.External = (*External)(nil)
+
+// Observe reads the device by the IotId in status, or else by its product
+// and name, which adopts a device registered earlier (by an interrupted
+// attempt, or outside Kiot).
+func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Observation, error) {
+	d := obj.(*iotv1.Device)
+	ref, err := e.ref(ctx, d)
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	detail, err := e.API.QueryDeviceDetail(ctx, ref)
+	if aliyun.IsNotFound(err) {
+		// Never registered, or deleted behind Kiot's back: registered
+		// (again) by Create, with a new secret.
+		d.Status.IotID = ""
+		return managed.Observation{}, nil
+	}
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	props, err := e.API.QueryDeviceProp(ctx, iot.DeviceRef{IotID: detail.IotID})
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	e.observed, e.observedProps = detail, props
+
+	d.Status.IotID = detail.IotID
+	d.Status.ProductKey = detail.ProductKey
+	d.Status.DeviceName = detail.DeviceName
+	d.Status.State = detail.Status
+	d.Status.SecretName = SecretName(d)
+	fields := drift(d, detail, props)
+	return managed.Observation{
+		Exists:   true,
+		UpToDate: len(fields) == 0,
+		Drift:    fields,
+		Secret:   e.secretData(detail),
+	}, nil
+}
+
+// Create registers the device; a device of that name already in the product
+// is adopted. Nickname, enabled and properties follow on the Update the next
+// observation calls for.
+func (e *External) Create(ctx context.Context, obj managed.Object) error {
+	d := obj.(*iotv1.Device)
+	ref, err := e.ref(ctx, d)
+	if err != nil {
+		return err
+	}
+	creds, err := e.API.RegisterDevice(ctx, iot.RegisterDeviceInput{
+		ProductKey: ref.ProductKey, DeviceName: ref.DeviceName, Nickname: d.Spec.Nickname,
+	})
+	if aliyun.IsAlreadyExists(err) {
+		creds, err = e.API.QueryDeviceInfo(ctx, iot.DeviceRef{ProductKey: ref.ProductKey, DeviceName: ref.DeviceName})
+	}
+	if err != nil {
+		return err
+	}
+	d.Status.IotID = creds.IotID
+	d.Status.ProductKey = creds.ProductKey
+	d.Status.DeviceName = creds.DeviceName
+	return nil
+}
+
+// Update corrects nickname, enabled and properties.
+func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Observation) error {
+	d := obj.(*iotv1.Device)
+	ref := iot.DeviceRef{IotID: e.observed.IotID}
+	if e.observed.Nickname != d.Spec.Nickname {
+		if err := e.API.BatchUpdateDeviceNickname(ctx, []iot.NicknameChange{{Device: ref, Nickname: d.Spec.Nickname}}); err != nil {
+			return err
+		}
+	}
+	disabled := e.observed.Status == iot.DeviceStatusDisable
+	switch {
+	case d.IsEnabled() && disabled:
+		if err := e.API.EnableThing(ctx, ref); err != nil {
+			return err
+		}
+	case !d.IsEnabled() && !disabled:
+		if err := e.API.DisableThing(ctx, ref); err != nil {
+			return err
+		}
+	}
+	return e.syncProperties(ctx, ref, desiredProperties(d))
+}
+
+// Delete deletes the device by the identifiers in status, so it works after
+// its Product resource is gone.
+func (e *External) Delete(ctx context.Context, obj managed.Object) error {
+	d := obj.(*iotv1.Device)
+	ref := iot.DeviceRef{IotID: d.Status.IotID, ProductKey: d.Status.ProductKey, DeviceName: d.Status.DeviceName}
+	if ref.IotID == "" && (ref.ProductKey == "" || ref.DeviceName == "") {
+		return nil // never registered
+	}
+	if err := e.API.DeleteDevice(ctx, ref); err != nil && !aliyun.IsNotFound(err) {
+		return err
+	}
+	return nil
+}
+
+// ref names the device on the platform: by IotId once known, else by its
+// product's key and its name.
+func (e *External) ref(ctx context.Context, d *iotv1.Device) (iot.DeviceRef, error) {
+	if d.Status.IotID != "" {
+		return iot.DeviceRef{IotID: d.Status.IotID}, nil
+	}
+	productKey, err := e.productKey(ctx, d)
+	if err != nil {
+		return iot.DeviceRef{}, err
+	}
+	return iot.DeviceRef{ProductKey: productKey, DeviceName: d.EffectiveDeviceName()}, nil
+}
+
+// productKey resolves the device's product: spec.productKey, or the key of
+// the referenced Product once that Product is Ready.
+func (e *External) productKey(ctx context.Context, d *iotv1.Device) (string, error) {
+	if d.Spec.ProductKey != "" {
+		return d.Spec.ProductKey, nil
+	}
+	var product iotv1.Product
+	err := e.Kube.Get(ctx, client.ObjectKey{Namespace: d.Namespace, Name: d.Spec.ProductRef.Name}, &product)
+	if apierrors.IsNotFound(err) {
+		return "", managed.Wait(ReasonProductNotReady, ProductRetry,
+			"Product %s/%s does not exist: create it, or name an existing product with spec.productKey", d.Namespace, d.Spec.ProductRef.Name)
+	}
+	if err != nil {
+		return "", err
+	}
+	ready := apimeta.IsStatusConditionTrue(product.Status.Conditions, iotv1.ConditionReady)
+	if !ready || product.Status.ProductKey == "" {
+		return "", managed.Wait(ReasonProductNotReady, ProductRetry,
+			"waiting for Product %s/%s to be Ready", d.Namespace, d.Spec.ProductRef.Name)
+	}
+	return product.Status.ProductKey, nil
+}
+
+// secretData is the content of <name>-device.
+func (e *External) secretData(detail *iot.DeviceDetail) map[string][]byte {
+	data := map[string][]byte{
+		SecretKeyProductKey:   []byte(detail.ProductKey),
+		SecretKeyDeviceName:   []byte(detail.DeviceName),
+		SecretKeyDeviceSecret: []byte(detail.DeviceSecret.Reveal()),
+		SecretKeyIotID:        []byte(detail.IotID),
+		SecretKeyRegionID:     []byte(e.Region),
+		SecretKeyMQTTHost:     []byte(MQTTHost(detail.ProductKey, e.Region, e.IotInstanceID)),
+	}
+	if e.IotInstanceID != "" {
+		data[SecretKeyIotInstanceID] = []byte(e.IotInstanceID)
+	}
+	return data
+}
+
+// MQTTHost is where a device connects: the public instances' per-product
+// host, or an Enterprise instance's own.
+func MQTTHost(productKey, region, iotInstanceID string) string {
+	if iotInstanceID != "" {
+		return fmt.Sprintf("%s.mqtt.iothub.aliyuncs.com", iotInstanceID)
+	}
+	return fmt.Sprintf("%s.iot-as-mqtt.%s.aliyuncs.com", productKey, region)
+}
+
+// SecretName is the name of a Device's credentials Secret.
+func SecretName(d *iotv1.Device) string { return d.Name + "-device" }
+
+func desiredProperties(d *iotv1.Device) map[string]string {
+	out := make(map[string]string, len(d.Spec.Properties))
+	for k, v := range d.Spec.Properties {
+		out[k] = string(v)
+	}
+	return out
+}
+
+// drift names what of the cloud device differs from the spec.
+func drift(d *iotv1.Device, detail *iot.DeviceDetail, props map[string]string) []string {
+	var fields []string
+	if detail.Nickname != d.Spec.Nickname {
+		fields = append(fields, "nickname")
+	}
+	if (detail.Status == iot.DeviceStatusDisable) == d.IsEnabled() {
+		fields = append(fields, "enabled")
+	}
+	if !maps.Equal(props, desiredProperties(d)) {
+		fields = append(fields, "properties")
+	}
+	return fields
+}
+
+// maxPropsPerSave: SaveDeviceProp takes at most 100 tags a call (L15062–15088).
+const maxPropsPerSave = 100
+
+// syncProperties makes the device's tags exactly the desired map:
+// SaveDeviceProp upserts, DeleteDeviceProp removes one key a call.
+func (e *External) syncProperties(ctx context.Context, ref iot.DeviceRef, desired map[string]string) error {
+	changed := map[string]string{}
+	for k, v := range desired {
+		if current, ok := e.observedProps[k]; !ok || current != v {
+			changed[k] = v
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(e.observedProps)) {
+		if _, keep := desired[k]; !keep {
+			if err := e.API.DeleteDeviceProp(ctx, ref, k); err != nil {
+				return err
+			}
+		}
+	}
+	keys := slices.Sorted(maps.Keys(changed))
+	for chunk := range slices.Chunk(keys, maxPropsPerSave) {
+		batch := make(map[string]string, len(chunk))
+		for _, k := range chunk {
+			batch[k] = changed[k]
+		}
+		if err := e.API.SaveDeviceProp(ctx, ref, batch); err != nil {
+			return err
+		}
+	}
+	return nil
+}

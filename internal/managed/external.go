@@ -1,0 +1,67 @@
+// Package managed is the one reconcile engine behind every cloud-backed
+// kind. It owns finalizers, deletion and management policies, the pause,
+// on-demand and poll-interval annotations, conditions, events, the
+// connection Secret and the classification of errors; each kind supplies
+// only a Connector and an External (Observe / Create / Update / Delete).
+package managed
+
+import (
+	"context"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+)
+
+// Object is a Kiot resource the engine can reconcile.
+type Object interface {
+	client.Object
+	// Managed returns the controls shared by every cloud-backed kind.
+	Managed() *iotv1.ManagedSpec
+	// ManagedStatus returns the status every cloud-backed kind reports.
+	ManagedStatus() *iotv1.ManagedStatus
+}
+
+// Observation is what Observe learned of the cloud resource.
+type Observation struct {
+	// Exists is false when the cloud resource is not there (never created,
+	// or deleted behind Kiot's back).
+	Exists bool
+	// UpToDate is false when the cloud resource differs from the spec.
+	UpToDate bool
+	// Drift names what differs, for the event and the log ("nickname").
+	Drift []string
+	// Secret is the data of the resource's connection Secret; nil when the
+	// kind writes none.
+	Secret map[string][]byte
+}
+
+// External is one kind's cloud logic for one resource.
+//
+// The engine calls Observe on every reconcile; it calls Create only when
+// Observe found nothing and the policy is Manage, Update only when Observe
+// found drift and the policy is Manage, and Delete only for a resource being
+// deleted with policy Delete.
+type External interface {
+	// Observe reads the cloud resource. It must not modify the cloud. It
+	// records what it learned (identifiers, state, counts) in the object's
+	// status, never in its spec.
+	Observe(ctx context.Context, obj Object) (Observation, error)
+	// Create makes the cloud resource and records its identifiers in the
+	// object's status; the engine persists that status before anything else
+	// can fail. It must adopt a resource of the same natural key that already
+	// exists (a crash between a create and its status write) rather than
+	// make a second one.
+	Create(ctx context.Context, obj Object) error
+	// Update brings the cloud resource to the spec; obs is the observation
+	// that found it out of date.
+	Update(ctx context.Context, obj Object, obs Observation) error
+	// Delete removes the cloud resource using the identifiers in status. A
+	// resource that is already gone is not an error.
+	Delete(ctx context.Context, obj Object) error
+}
+
+// Connector builds an External for one resource from its ProviderConfig.
+type Connector interface {
+	Connect(ctx context.Context, obj Object) (External, error)
+}

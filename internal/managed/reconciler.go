@@ -1,0 +1,261 @@
+package managed
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+)
+
+// Kind describes one cloud-backed kind to the engine.
+type Kind struct {
+	// Name is the kind, for the Secret's owner-kind label ("Product").
+	Name string
+	// New returns an empty object of the kind.
+	New func() Object
+	// Connector builds the kind's External.
+	Connector Connector
+	// SecretName names the resource's connection Secret; nil for kinds that
+	// write none.
+	SecretName func(Object) string
+}
+
+// Reconciler is the engine. One instance serves one kind.
+type Reconciler struct {
+	Client     client.Client
+	Recorder   events.EventRecorder
+	Kind       Kind
+	Classifier Classifier
+	// ResyncPeriod is how often a resource is observed again to catch drift.
+	ResyncPeriod time.Duration
+	// ConflictRetry is how long to wait after a conflict (default 30s).
+	ConflictRetry time.Duration
+	// Now stands in for time.Now in tests.
+	Now func() time.Time
+}
+
+// scope carries one reconcile's facts between the phases.
+type scope struct {
+	obj    Object
+	before Object
+	log    logr.Logger
+}
+
+// Reconcile runs the phases and writes status once, as a patch, when it
+// changed.
+func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	obj := r.Kind.New()
+	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	s := &scope{obj: obj, before: obj.DeepCopyObject().(Object), log: log.FromContext(ctx)}
+	result, err := r.reconcile(ctx, s)
+	if patchErr := r.patchStatus(ctx, s); patchErr != nil {
+		return reconcile.Result{}, patchErr
+	}
+	return result, err
+}
+
+func (r *Reconciler) reconcile(ctx context.Context, s *scope) (reconcile.Result, error) {
+	if s.obj.GetAnnotations()[iotv1.AnnotationPaused] == "true" {
+		setCondition(s.obj, iotv1.ConditionSynced, metav1.ConditionFalse, iotv1.ReasonReconcilePaused,
+			"Reconciliation is paused by the "+iotv1.AnnotationPaused+" annotation")
+		return reconcile.Result{}, nil
+	}
+	if token, ok := s.obj.GetAnnotations()[iotv1.AnnotationReconcileRequestedAt]; ok {
+		s.obj.ManagedStatus().LastHandledReconcileAt = token
+	}
+
+	external, err := r.Kind.Connector.Connect(ctx, s.obj)
+	if err != nil {
+		return r.failed(ctx, s, err)
+	}
+	if !s.obj.GetDeletionTimestamp().IsZero() {
+		return r.delete(ctx, s, external)
+	}
+	manage := s.obj.Managed().ManagementPolicy != iotv1.ManagementPolicyObserveOnly
+	if manage && !controllerutil.ContainsFinalizer(s.obj, iotv1.Finalizer) {
+		// The finalizer goes on before anything is created, so no cloud
+		// resource can exist without Kiot being able to clean it up.
+		if err := r.addFinalizer(ctx, s.obj); err != nil {
+			return reconcile.Result{}, err
+		}
+	}
+
+	obs, err := external.Observe(ctx, s.obj)
+	if err != nil {
+		return r.failed(ctx, s, err)
+	}
+	if !obs.Exists && !manage {
+		setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionFalse, iotv1.ReasonNotFound,
+			"The cloud resource does not exist; managementPolicy ObserveOnly never creates it")
+		return r.succeeded(s)
+	}
+	if !obs.Exists {
+		if obs, err = r.create(ctx, s, external); err != nil {
+			return r.failed(ctx, s, err)
+		}
+	}
+	if !obs.UpToDate && manage {
+		if obs, err = r.update(ctx, s, external, obs); err != nil {
+			return r.failed(ctx, s, err)
+		}
+	}
+	if obs.Secret != nil && r.Kind.SecretName != nil {
+		if err := r.applySecret(ctx, s.obj, obs.Secret); err != nil {
+			return r.failed(ctx, s, err)
+		}
+	}
+	setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionTrue, iotv1.ReasonAvailable, "The cloud resource exists and matches the spec")
+	return r.succeeded(s)
+}
+
+// create makes the cloud resource, persists the identifiers Create recorded
+// at once, and observes the result.
+func (r *Reconciler) create(ctx context.Context, s *scope, external External) (Observation, error) {
+	setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionFalse, iotv1.ReasonCreating, "Creating the cloud resource")
+	if err := external.Create(ctx, s.obj); err != nil {
+		return Observation{}, err
+	}
+	if err := r.patchStatus(ctx, s); err != nil {
+		return Observation{}, err
+	}
+	r.event(s.obj, corev1.EventTypeNormal, "Created", "Create", "Created the cloud resource")
+	s.log.Info("Created the cloud resource")
+	return external.Observe(ctx, s.obj)
+}
+
+// update brings the cloud resource to the spec and observes it again, so
+// status reflects the result and an update the platform ignored is reported
+// rather than repeated silently at every resync.
+func (r *Reconciler) update(ctx context.Context, s *scope, external External, obs Observation) (Observation, error) {
+	if err := external.Update(ctx, s.obj, obs); err != nil {
+		return obs, err
+	}
+	after, err := external.Observe(ctx, s.obj)
+	if err != nil {
+		return after, err
+	}
+	if !after.UpToDate {
+		return after, fmt.Errorf("the cloud resource still differs from the spec after an update: %s", joinDrift(after.Drift))
+	}
+	r.event(s.obj, corev1.EventTypeNormal, "Updated", "Update", "Brought the cloud resource back to the spec: %s", joinDrift(obs.Drift))
+	s.log.Info("Corrected drift", "fields", obs.Drift)
+	return after, nil
+}
+
+// delete honours the deletion and management policies, then releases the
+// finalizer.
+func (r *Reconciler) delete(ctx context.Context, s *scope, external External) (reconcile.Result, error) {
+	if !controllerutil.ContainsFinalizer(s.obj, iotv1.Finalizer) {
+		return reconcile.Result{}, nil
+	}
+	setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionFalse, iotv1.ReasonDeleting, "Deleting")
+	keep := s.obj.Managed().DeletionPolicy == iotv1.DeletionPolicyOrphan ||
+		s.obj.Managed().ManagementPolicy == iotv1.ManagementPolicyObserveOnly
+	if keep {
+		if err := r.releaseSecret(ctx, s.obj); err != nil {
+			return r.failed(ctx, s, err)
+		}
+		r.event(s.obj, corev1.EventTypeNormal, "Orphaned", "Delete", "Left the cloud resource and its Secret in place")
+	} else {
+		if err := external.Delete(ctx, s.obj); err != nil {
+			return r.failed(ctx, s, err)
+		}
+		r.event(s.obj, corev1.EventTypeNormal, "Deleted", "Delete", "Deleted the cloud resource")
+	}
+	s.log.Info("Releasing the finalizer", "orphaned", keep)
+	return reconcile.Result{}, r.removeFinalizer(ctx, s.obj)
+}
+
+// succeeded marks the reconcile synced and schedules the next observation.
+func (r *Reconciler) succeeded(s *scope) (reconcile.Result, error) {
+	setCondition(s.obj, iotv1.ConditionSynced, metav1.ConditionTrue, iotv1.ReasonReconcileSuccess, "The last reconcile reached the API without error")
+	s.obj.ManagedStatus().ObservedGeneration = s.obj.GetGeneration()
+	return reconcile.Result{RequeueAfter: r.pollInterval(s.obj)}, nil
+}
+
+// failed reports err in the conditions and answers it by its class: wait,
+// stop until the spec changes, or back off.
+func (r *Reconciler) failed(ctx context.Context, s *scope, err error) (reconcile.Result, error) {
+	o := classify(err, r.Classifier, r.conflictRetry())
+	previous := findCondition(s.obj, iotv1.ConditionSynced)
+	setCondition(s.obj, iotv1.ConditionSynced, metav1.ConditionFalse, o.reason, err.Error())
+	if o.after > 0 {
+		// A wait explains why the resource is not Ready yet.
+		setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionFalse, o.reason, err.Error())
+	}
+	if previous == nil || previous.Reason != o.reason || previous.Message != err.Error() {
+		r.event(s.obj, corev1.EventTypeWarning, o.reason, "Reconcile", "%s", err.Error())
+		s.log.Info("Reconcile did not complete", "reason", o.reason, "error", err.Error())
+	}
+	switch {
+	case o.after > 0:
+		return reconcile.Result{RequeueAfter: o.after}, nil
+	case o.terminal:
+		// Wait for a spec change (which triggers a reconcile), but still
+		// look again at the resync period in case the platform changed.
+		return reconcile.Result{RequeueAfter: r.pollInterval(s.obj)}, nil
+	default:
+		return reconcile.Result{}, err
+	}
+}
+
+// pollInterval is the resync period, or the poll-interval annotation's, with
+// up to 10% jitter so a fleet created together does not resync together.
+func (r *Reconciler) pollInterval(obj Object) time.Duration {
+	period := r.ResyncPeriod
+	if v, ok := obj.GetAnnotations()[iotv1.AnnotationPollInterval]; ok {
+		if d, err := time.ParseDuration(v); err == nil && d > 0 {
+			period = d
+		}
+	}
+	return period + time.Duration(rand.Int64N(int64(period)/10+1))
+}
+
+func (r *Reconciler) conflictRetry() time.Duration {
+	if r.ConflictRetry > 0 {
+		return r.ConflictRetry
+	}
+	return 30 * time.Second
+}
+
+// patchStatus writes status when it changed. Only the status stanza is sent
+// (a merge patch against the snapshot), so fields other writers own survive.
+func (r *Reconciler) patchStatus(ctx context.Context, s *scope) error {
+	if statusEqual(s.before, s.obj) {
+		return nil
+	}
+	if err := r.Client.Status().Patch(ctx, s.obj, client.MergeFrom(s.before)); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	s.before = s.obj.DeepCopyObject().(Object)
+	return nil
+}
+
+func (r *Reconciler) addFinalizer(ctx context.Context, obj Object) error {
+	base := obj.DeepCopyObject().(Object)
+	controllerutil.AddFinalizer(obj, iotv1.Finalizer)
+	return r.Client.Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+}
+
+func (r *Reconciler) removeFinalizer(ctx context.Context, obj Object) error {
+	base := obj.DeepCopyObject().(Object)
+	controllerutil.RemoveFinalizer(obj, iotv1.Finalizer)
+	return client.IgnoreNotFound(r.Client.Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})))
+}
+
+func (r *Reconciler) event(obj Object, eventType, reason, action, note string, args ...any) {
+	r.Recorder.Eventf(obj, nil, eventType, reason, action, note, args...)
+}

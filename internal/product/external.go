@@ -1,0 +1,214 @@
+package product
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/iot"
+	"github.com/kiot-dev/kiot/internal/managed"
+)
+
+// Secret keys of <name>-product (the design card's contract).
+const (
+	SecretKeyProductKey    = "productKey"
+	SecretKeyProductSecret = "productSecret"
+	SecretKeyRegionID      = "regionId"
+)
+
+// DependentsRetry is how often a Product waiting for its Devices to go looks
+// again (a Device deletion also wakes it at once).
+const DependentsRetry = 15 * time.Second
+
+// listPageSize is QueryProductList's largest page (L8784–8786): an instance
+// holds at most 1,000 products, so a name lookup takes at most five calls.
+const listPageSize = 200
+
+// External reconciles one Product.
+type External struct {
+	API    API
+	Region string
+	// Kube counts the Devices that still reference the Product.
+	Kube client.Reader
+
+	// What the last Observe read, for Update: an External serves one
+	// reconcile, so this saves asking the platform twice.
+	observed     *iot.Product
+	observedTags []iot.Tag
+}
+
+var _ managed.External = (*External)(nil)
+
+// Observe finds the product by the key in status or spec, or else by name
+// (a crash may have come between CreateProduct and the status write).
+func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Observation, error) {
+	p := obj.(*iotv1.Product)
+	key := p.Status.ProductKey
+	if key == "" {
+		key = p.Spec.ProductKey
+	}
+	if key == "" {
+		found, err := e.findByName(ctx, p.Spec.ProductName)
+		if err != nil || found == "" {
+			return managed.Observation{}, err
+		}
+		key = found
+	}
+	product, err := e.API.QueryProduct(ctx, key)
+	if aliyun.IsNotFound(err) {
+		if p.Spec.ProductKey != "" {
+			return managed.Observation{}, managed.Terminal(fmt.Errorf(
+				"spec.productKey %s names no product in this account and instance: correct it, or remove it to let Kiot create %s", key, p.Spec.ProductName))
+		}
+		// Deleted behind Kiot's back: forget it, so it is created again.
+		p.Status.ProductKey = ""
+		return managed.Observation{}, nil
+	}
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	tags, err := e.API.ListProductTags(ctx, key)
+	if err != nil {
+		return managed.Observation{}, err
+	}
+
+	e.observed, e.observedTags = product, tags
+	p.Status.ProductKey = product.ProductKey
+	p.Status.ProductStatus = product.ProductStatus
+	p.Status.DeviceCount = int32(product.DeviceCount)
+	p.Status.SecretName = SecretName(p)
+	fields := drift(p, product, tags)
+	return managed.Observation{
+		Exists:   true,
+		UpToDate: len(fields) == 0,
+		Drift:    fields,
+		Secret: map[string][]byte{
+			SecretKeyProductKey:    []byte(product.ProductKey),
+			SecretKeyProductSecret: []byte(product.ProductSecret.Reveal()),
+			SecretKeyRegionID:      []byte(e.Region),
+		},
+	}, nil
+}
+
+// Create makes the product. A product of that name made by an earlier,
+// interrupted attempt is adopted, never duplicated. Tags and the release
+// state follow on the Update that the next observation calls for.
+func (e *External) Create(ctx context.Context, obj managed.Object) error {
+	p := obj.(*iotv1.Product)
+	if p.Spec.ProductKey != "" {
+		// Observe found no product under the key the user named.
+		return managed.Terminal(fmt.Errorf("spec.productKey %s does not exist; Kiot adopts it but never creates a product under a chosen key", p.Spec.ProductKey))
+	}
+	created, err := e.API.CreateProduct(ctx, createInput(p))
+	if aliyun.IsAlreadyExists(err) {
+		key, findErr := e.findByName(ctx, p.Spec.ProductName)
+		if findErr != nil {
+			return findErr
+		}
+		if key == "" {
+			return err
+		}
+		p.Status.ProductKey = key
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p.Status.ProductKey = created.ProductKey
+	return nil
+}
+
+// Update corrects name and description, tags and the release state.
+func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Observation) error {
+	p := obj.(*iotv1.Product)
+	key, product := p.Status.ProductKey, e.observed
+	description := p.Spec.Description
+	if description == "" {
+		description = product.Description // unmanaged: sent back unchanged
+	}
+	if product.ProductName != p.Spec.ProductName || product.Description != description {
+		if err := e.API.UpdateProduct(ctx, iot.UpdateProductInput{ProductKey: key, ProductName: p.Spec.ProductName, Description: description}); err != nil {
+			return err
+		}
+	}
+	if err := e.syncTags(ctx, p); err != nil {
+		return err
+	}
+	released := product.ProductStatus == iot.ProductStatusRelease
+	switch {
+	case p.Spec.Published && !released:
+		return e.API.ReleaseProduct(ctx, key)
+	case !p.Spec.Published && released:
+		return e.API.CancelReleaseProduct(ctx, key)
+	}
+	return nil
+}
+
+// Delete deletes the product once no Device resource references it.
+func (e *External) Delete(ctx context.Context, obj managed.Object) error {
+	p := obj.(*iotv1.Product)
+	if n, names, err := e.dependents(ctx, p); err != nil {
+		return err
+	} else if n > 0 {
+		return managed.Wait(iotv1.ReasonDependentsExist, DependentsRetry,
+			"%d Device(s) still reference this Product (%s): Kiot deletes the Product once they are gone", n, names)
+	}
+	key := p.Status.ProductKey
+	if key == "" {
+		return nil // never created
+	}
+	err := e.API.DeleteProduct(ctx, key)
+	if aliyun.IsNotFound(err) {
+		return nil
+	}
+	if aliyun.IsConflict(err) {
+		// Devices made outside Kiot still belong to it.
+		return managed.Wait(iotv1.ReasonDependentsExist, DependentsRetry,
+			"the platform refuses to delete product %s while it has devices: %s", key, aliyun.ErrorCode(err))
+	}
+	return err
+}
+
+func (e *External) findByName(ctx context.Context, name string) (string, error) {
+	for summary, err := range e.API.AllProducts(ctx, listPageSize) {
+		if err != nil {
+			return "", err
+		}
+		if summary.ProductName == name {
+			return summary.ProductKey, nil
+		}
+	}
+	return "", nil
+}
+
+// dependents counts the Devices in the Product's namespace that reference
+// it by name or by its ProductKey.
+func (e *External) dependents(ctx context.Context, p *iotv1.Product) (int, string, error) {
+	var devices iotv1.DeviceList
+	if err := e.Kube.List(ctx, &devices, client.InNamespace(p.Namespace)); err != nil {
+		return 0, "", err
+	}
+	var names []string
+	for _, d := range devices.Items {
+		byRef := d.Spec.ProductRef != nil && d.Spec.ProductRef.Name == p.Name
+		byKey := p.Status.ProductKey != "" && d.Spec.ProductKey == p.Status.ProductKey
+		if byRef || byKey {
+			names = append(names, d.Name)
+		}
+	}
+	slices.Sort(names)
+	shown := names
+	if len(shown) > 5 {
+		shown = append(shown[:5:5], "...")
+	}
+	return len(names), strings.Join(shown, ", "), nil
+}
+
+// SecretName is the name of a Product's credentials Secret.
+func SecretName(p *iotv1.Product) string { return p.Name + "-product" }
