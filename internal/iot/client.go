@@ -131,6 +131,3 @@ func (c *Client) call(ctx context.Context, action string, params url.Values, out
 		NotIdempotent:     op.creates,
 	}, out)
 }
-
-// result is the answer of operations that return nothing but success.
-type result struct{}

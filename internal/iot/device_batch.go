@@ -196,5 +196,5 @@ func (c *Client) BatchUpdateDeviceNickname(ctx context.Context, changes []Nickna
 	if err := ch.err(); err != nil {
 		return err
 	}
-	return c.call(ctx, "BatchUpdateDeviceNickname", p.values(), &result{})
+	return c.call(ctx, "BatchUpdateDeviceNickname", p.values(), nil)
 }

@@ -27,7 +27,7 @@ func (c *Client) SaveDeviceProp(ctx context.Context, ref DeviceRef, props map[st
 	if err := ch.err(); err != nil {
 		return err
 	}
-	return c.call(ctx, "SaveDeviceProp", ref.addTo(params{}).set("Props", string(encoded)).values(), &result{})
+	return c.call(ctx, "SaveDeviceProp", ref.addTo(params{}).set("Props", string(encoded)).values(), nil)
 }
 
 // QueryDeviceProp reads a device's tags (L14870–15038). The platform sends
@@ -65,5 +65,5 @@ func (c *Client) DeleteDeviceProp(ctx context.Context, ref DeviceRef, key string
 	if err := ch.err(); err != nil {
 		return err
 	}
-	return c.call(ctx, "DeleteDeviceProp", ref.addTo(params{}).set("PropKey", key).values(), &result{})
+	return c.call(ctx, "DeleteDeviceProp", ref.addTo(params{}).set("PropKey", key).values(), nil)
 }

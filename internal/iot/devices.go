@@ -224,17 +224,17 @@ func (c *Client) AllDevices(ctx context.Context, productKey string, pageSize int
 
 // DeleteDevice deletes a device; one already gone answers aliyun.IsNotFound.
 func (c *Client) DeleteDevice(ctx context.Context, ref DeviceRef) error {
-	return c.deviceCall(ctx, "DeleteDevice", ref, &result{})
+	return c.deviceCall(ctx, "DeleteDevice", ref, nil)
 }
 
 // DisableThing stops a device from connecting, keeping its data (L12976).
 func (c *Client) DisableThing(ctx context.Context, ref DeviceRef) error {
-	return c.deviceCall(ctx, "DisableThing", ref, &result{})
+	return c.deviceCall(ctx, "DisableThing", ref, nil)
 }
 
 // EnableThing lets a disabled device connect again (L13124).
 func (c *Client) EnableThing(ctx context.Context, ref DeviceRef) error {
-	return c.deviceCall(ctx, "EnableThing", ref, &result{})
+	return c.deviceCall(ctx, "EnableThing", ref, nil)
 }
 
 // DeviceStatus is GetDeviceStatus's Data (L12660–12676).

@@ -251,7 +251,7 @@ func (c *Client) DeleteDeviceDistributeJob(ctx context.Context, jobID string) er
 	if err := checkJobID("DeleteDeviceDistributeJob", jobID); err != nil {
 		return err
 	}
-	return c.call(ctx, "DeleteDeviceDistributeJob", params{}.set("JobId", jobID).values(), &result{})
+	return c.call(ctx, "DeleteDeviceDistributeJob", params{}.set("JobId", jobID).values(), nil)
 }
 
 func checkJobID(action, jobID string) error {

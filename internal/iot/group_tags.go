@@ -29,7 +29,7 @@ func (c *Client) SetDeviceGroupTags(ctx context.Context, groupID, groupType stri
 		return err // plain strings always encode
 	}
 	p := params{}.set("GroupId", groupID).set("TagString", string(tagString)).opt("GroupType", groupType)
-	return c.call(ctx, "SetDeviceGroupTags", p.values(), &result{})
+	return c.call(ctx, "SetDeviceGroupTags", p.values(), nil)
 }
 
 // groupTagWire is the request's tag spelling, lower camel case (L19532–19569),

@@ -64,7 +64,7 @@ func (c *Client) UpdateDeviceGroup(ctx context.Context, groupID, groupDesc strin
 		return err
 	}
 	p := params{}.set("GroupId", groupID).opt("GroupDesc", groupDesc)
-	return c.call(ctx, "UpdateDeviceGroup", p.values(), &result{})
+	return c.call(ctx, "UpdateDeviceGroup", p.values(), nil)
 }
 
 // DeleteDeviceGroup deletes a group. One with subgroups answers
@@ -74,7 +74,7 @@ func (c *Client) DeleteDeviceGroup(ctx context.Context, groupID string) error {
 	if err := checkGroupID("DeleteDeviceGroup", groupID); err != nil {
 		return err
 	}
-	return c.call(ctx, "DeleteDeviceGroup", params{}.set("GroupId", groupID).values(), &result{})
+	return c.call(ctx, "DeleteDeviceGroup", params{}.set("GroupId", groupID).values(), nil)
 }
 
 // QueryDeviceGroupInfo reads a group and its device counts (L18953–19133).

@@ -49,7 +49,7 @@ func (c *Client) productTagCall(ctx context.Context, action, productKey string, 
 	if err := ch.err(); err != nil {
 		return err
 	}
-	return c.call(ctx, action, addProductTags(params{}.set("ProductKey", productKey), tags).values(), &result{})
+	return c.call(ctx, action, addProductTags(params{}.set("ProductKey", productKey), tags).values(), nil)
 }
 
 // DeleteProductTags removes up to 10 tag keys from a product (L9649–9777).
@@ -64,7 +64,7 @@ func (c *Client) DeleteProductTags(ctx context.Context, productKey string, tagKe
 		return err
 	}
 	p := params{}.set("ProductKey", productKey).list("ProductTagKey", tagKeys)
-	return c.call(ctx, "DeleteProductTags", p.values(), &result{})
+	return c.call(ctx, "DeleteProductTags", p.values(), nil)
 }
 
 // ListProductTags returns every tag of a product (L9778–9966).

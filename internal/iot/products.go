@@ -244,7 +244,7 @@ func (c *Client) UpdateProduct(ctx context.Context, in UpdateProductInput) error
 		return err
 	}
 	p := params{}.set("ProductKey", in.ProductKey).set("ProductName", in.ProductName).opt("Description", in.Description)
-	return c.call(ctx, "UpdateProduct", p.values(), &result{})
+	return c.call(ctx, "UpdateProduct", p.values(), nil)
 }
 
 // DeleteProduct deletes a product; a product already gone answers
@@ -267,7 +267,7 @@ func (c *Client) productCall(ctx context.Context, action, productKey string) err
 	if err := checkProductKey(action, productKey); err != nil {
 		return err
 	}
-	return c.call(ctx, action, params{}.set("ProductKey", productKey).values(), &result{})
+	return c.call(ctx, action, params{}.set("ProductKey", productKey).values(), nil)
 }
 
 func checkProductKey(action, productKey string) error {
