@@ -57,8 +57,11 @@ func (c *Client) decodeAnswer(action string, status int, body []byte, out any) e
 			Message:    c.scrub(firstNonEmpty(env.Message, env.ErrorMessage)),
 			RequestID:  env.RequestID,
 		}
-		if jsonErr != nil || e.Message == "" && e.Code == "" {
+		switch {
+		case jsonErr != nil:
 			e.Message = "unreadable answer: " + http.StatusText(status)
+		case e.Message == "" && e.Code == "":
+			e.Message = "the platform reported a failure without a code"
 		}
 		e.class = classify(e.Code, status)
 		return e

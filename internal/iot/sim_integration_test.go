@@ -2,6 +2,7 @@ package iot_test
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -251,5 +252,58 @@ func TestSimulatorThrottlesAnUnpacedBurst(t *testing.T) {
 	}
 	if refused == 0 || sim.Throttled("UpdateProduct") == 0 {
 		t.Errorf("%d of %d unpaced calls throttled; the simulator does not enforce the quota", refused, clients)
+	}
+}
+
+// Custom-name batch registration (API-DIGEST §12.2) of 300 names: the check
+// call is long enough to go as a POST form, which the simulator must verify
+// like a GET.
+func TestSimulatorBatchRegistrationOverPOST(t *testing.T) {
+	_, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	product := must[*iot.ProductCreated](t, "CreateProduct")(c.CreateProduct(ctx, iot.CreateProductInput{ProductName: "kiot_sim_batch"}))
+
+	devices := make([]iot.NamedDevice, 300)
+	for i := range devices {
+		devices[i] = iot.NamedDevice{DeviceName: fmt.Sprintf("batch-%04d", i)}
+	}
+	check := must[*iot.BatchCheck](t, "BatchCheckDeviceNames")(c.BatchCheckDeviceNames(ctx, product.ProductKey, devices))
+	applyID := int64(check.ApplyID)
+	waitFor := func(want string) {
+		t.Helper()
+		for {
+			st := must[*iot.BatchRegisterStatus](t, "QueryBatchRegisterDeviceStatus")(c.QueryBatchRegisterDeviceStatus(ctx, product.ProductKey, applyID))
+			switch st.Status {
+			case want:
+				return
+			case iot.BatchStatusCheckFailed, iot.BatchStatusCreateFailed:
+				t.Fatalf("batch failed: %+v", st)
+			}
+		}
+	}
+	waitFor(iot.BatchStatusCheckSuccess)
+	must[int64](t, "BatchRegisterDeviceWithApplyID")(c.BatchRegisterDeviceWithApplyID(ctx, product.ProductKey, applyID))
+	waitFor(iot.BatchStatusCreateSuccess)
+
+	registered := 0
+	for page := 1; ; page++ {
+		list := must[*iot.AppliedDeviceList](t, "QueryPageByApplyID")(c.QueryPageByApplyID(ctx, applyID, iot.Page{CurrentPage: page, PageSize: 50}))
+		for _, d := range list.Devices {
+			if d.IotID == "" || d.DeviceSecret == "" {
+				t.Errorf("registered device without identity: %s", d.DeviceName)
+			}
+		}
+		registered += len(list.Devices)
+		if !list.HasNext() {
+			break
+		}
+	}
+	if registered != len(devices) {
+		t.Errorf("%d devices registered, want %d", registered, len(devices))
+	}
+	details := must[[]iot.DeviceDetail](t, "BatchQueryDeviceDetail")(c.BatchQueryDeviceDetail(ctx, product.ProductKey, []string{"batch-0000", "batch-0299"}))
+	if len(details) != 2 {
+		t.Errorf("BatchQueryDeviceDetail = %d devices", len(details))
 	}
 }
