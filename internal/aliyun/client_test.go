@@ -386,3 +386,33 @@ func TestNetworkErrorDoesNotQuoteTheURL(t *testing.T) {
 		}
 	}
 }
+
+// The transport's canonical form must be the signer's, byte for byte.
+func TestCanonicalPairsMatchCanonicalQuery(t *testing.T) {
+	params := url.Values{"b": {"2", "1"}, "a b": {"x*y~z"}, "A": {"ü"}, "DeviceName.10": {"d10"}, "DeviceName.2": {"d2"}, "e": {""}}
+	var pairs []pair
+	for name, values := range params {
+		for _, v := range values {
+			pairs = append(pairs, pair{name, v})
+		}
+	}
+	if got, want := canonicalPairs(pairs), CanonicalQuery(params); got != want {
+		t.Errorf("canonicalPairs = %s\nCanonicalQuery = %s", got, want)
+	}
+}
+
+func TestOperationParamsCannotOverrideCommonOnes(t *testing.T) {
+	platform, srv := newFakePlatform(t)
+	c, _ := newTestClient(t, srv)
+	req := Request{Action: "QueryProduct", Params: url.Values{"AccessKeyId": {"someone-else"}, "Version": {"2017-04-20"}, "IotInstanceId": {"iot-other"}}}
+	if err := c.Do(context.Background(), req, nil); err != nil {
+		t.Fatal(err)
+	}
+	got := platform.requests()[0].params
+	if got["AccessKeyId"][0] != testCreds.AccessKeyID || len(got["AccessKeyId"]) != 1 || got.Get("Version") != APIVersion {
+		t.Errorf("common parameters overridden: %v", got)
+	}
+	if got.Get("IotInstanceId") != "iot-other" || len(got["IotInstanceId"]) != 1 {
+		t.Errorf("an explicit IotInstanceId should win over the configured one: %v", got["IotInstanceId"])
+	}
+}

@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // Request is one RPC call: an action and its operation parameters. The
@@ -47,31 +49,38 @@ type signedPayload struct {
 }
 
 func (c *Client) sign(req Request) signedPayload {
-	params := make(url.Values, len(req.Params)+12)
-	for k, v := range req.Params {
-		params[k] = v
-	}
 	region := req.Region
 	if region == "" {
 		region = c.cfg.RegionID
 	}
-	params.Set("Action", req.Action)
-	params.Set("Format", "JSON") // the default is XML (L3263–3266)
-	params.Set("Version", APIVersion)
-	params.Set("SignatureMethod", signatureMethod)
-	params.Set("SignatureVersion", signatureVersion)
-	params.Set("SignatureNonce", newNonce())
-	params.Set("Timestamp", c.cfg.Clock.Now().UTC().Format(timestampLayout))
-	params.Set("RegionId", region)
-	params.Set("AccessKeyId", c.cfg.Credentials.AccessKeyID)
-	if token := c.cfg.Credentials.SecurityToken; token != "" {
-		params.Set("SecurityToken", token)
+	pairs := make([]pair, 0, len(req.Params)+12)
+	for name, values := range req.Params {
+		if commonParams[name] {
+			continue // the client owns these
+		}
+		for _, v := range values {
+			pairs = append(pairs, pair{name, v})
+		}
 	}
-	if c.cfg.IotInstanceID != "" && !req.WithoutInstanceID && params.Get("IotInstanceId") == "" {
-		params.Set("IotInstanceId", c.cfg.IotInstanceID)
+	pairs = append(pairs,
+		pair{"Action", req.Action},
+		pair{"Format", "JSON"}, // the default is XML (L3263–3266)
+		pair{"Version", APIVersion},
+		pair{"SignatureMethod", signatureMethod},
+		pair{"SignatureVersion", signatureVersion},
+		pair{"SignatureNonce", newNonce()},
+		pair{"Timestamp", c.cfg.Clock.Now().UTC().Format(timestampLayout)},
+		pair{"RegionId", region},
+		pair{"AccessKeyId", c.cfg.Credentials.AccessKeyID},
+	)
+	if token := c.cfg.Credentials.SecurityToken; token != "" {
+		pairs = append(pairs, pair{"SecurityToken", token})
+	}
+	if c.cfg.IotInstanceID != "" && !req.WithoutInstanceID && !req.Params.Has("IotInstanceId") {
+		pairs = append(pairs, pair{"IotInstanceId", c.cfg.IotInstanceID})
 	}
 
-	canonical := CanonicalQuery(params)
+	canonical := canonicalPairs(pairs)
 	method := http.MethodGet
 	if len(canonical) > c.cfg.PostThreshold {
 		method = http.MethodPost
@@ -84,6 +93,34 @@ func (c *Client) sign(req Request) signedPayload {
 		encoded: canonical + "&Signature=" + PercentEncode(signature),
 		region:  region,
 	}
+}
+
+// commonParams are set by the client on every call (004 L3255–3343), so an
+// operation's parameters cannot override or duplicate them.
+var commonParams = map[string]bool{
+	"Action": true, "Format": true, "Version": true, "SignatureMethod": true, "SignatureVersion": true,
+	"SignatureNonce": true, "Timestamp": true, "RegionId": true, "AccessKeyId": true, "SecurityToken": true,
+	"Signature": true,
+}
+
+type pair struct{ name, value string }
+
+// canonicalPairs is CanonicalQuery over a list instead of a url.Values:
+// the same sort by name (stable, so a name's values keep their order) and
+// encoding, without copying every call's parameters into a fresh map.
+func canonicalPairs(pairs []pair) string {
+	slices.SortStableFunc(pairs, func(a, b pair) int { return strings.Compare(a.name, b.name) })
+	var b strings.Builder
+	b.Grow(len(pairs) * 32)
+	for i, p := range pairs {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(PercentEncode(p.name))
+		b.WriteByte('=')
+		b.WriteString(PercentEncode(p.value))
+	}
+	return b.String()
 }
 
 // newNonce is 128 random bits: unique per request (L3318–3321) without any
