@@ -117,11 +117,16 @@ func (c *Client) transportError(action string, status int, err error) *Error {
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
+	class := ClassRetryable
+	var oversize *oversizeError
+	if errors.As(err, &oversize) {
+		class = ClassUnknown
+	}
 	return &Error{
 		Action:     action,
 		HTTPStatus: status,
 		Message:    c.scrub(err.Error()),
-		class:      ClassRetryable,
+		class:      class,
 		cause:      err,
 	}
 }

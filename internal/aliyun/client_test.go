@@ -364,11 +364,14 @@ func TestAttemptTimeoutBoundsAHangingServer(t *testing.T) {
 }
 
 func TestResponseSizeIsBounded(t *testing.T) {
-	_, srv := newFakePlatform(t, ok(`{"Success":true,"Data":"`+strings.Repeat("x", 1000)+`"}`))
-	c, _ := newTestClient(t, srv, func(cfg *Config) { cfg.MaxResponseBytes = 100; cfg.Retry.MaxAttempts = 1 })
+	platform, srv := newFakePlatform(t, ok(`{"Success":true,"Data":"`+strings.Repeat("x", 1000)+`"}`))
+	c, _ := newTestClient(t, srv, func(cfg *Config) { cfg.MaxResponseBytes = 100 })
 	err := c.Do(context.Background(), Request{Action: "QueryProduct"}, nil)
 	if err == nil || !strings.Contains(err.Error(), "larger than 100 bytes") {
 		t.Fatalf("error %v, want the size bound", err)
+	}
+	if IsRetryable(err) || len(platform.requests()) != 1 {
+		t.Error("an oversized answer is retried, though asking again gets the same answer")
 	}
 }
 

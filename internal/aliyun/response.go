@@ -104,7 +104,7 @@ func readBounded(r io.Reader, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("answer larger than %d bytes", limit)
+		return nil, &oversizeError{limit}
 	}
 	return body, nil
 }
@@ -117,3 +117,9 @@ func firstNonEmpty(s ...string) string {
 	}
 	return ""
 }
+
+// oversizeError is an answer past the size bound. Asking again would get
+// the same answer, so unlike a broken connection it is not retried.
+type oversizeError struct{ limit int64 }
+
+func (e *oversizeError) Error() string { return fmt.Sprintf("answer larger than %d bytes", e.limit) }
