@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"strings"
 
 	. "github.com/onsi/gomega"
 	eventsv1 "k8s.io/api/events/v1"
@@ -28,4 +29,15 @@ func countReason(events []eventsv1.Event, reason string) int {
 		}
 	}
 	return n
+}
+
+// updatedNotes joins the notes of an object's "Updated" events.
+func updatedNotes(g Gomega, kind, name string) string {
+	var notes []string
+	for _, e := range managedEvents(g, kind, name) {
+		if e.Reason == "Updated" {
+			notes = append(notes, e.Note)
+		}
+	}
+	return strings.Join(notes, "\n")
 }

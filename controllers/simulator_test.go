@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -24,6 +25,15 @@ func createSimulatorProviderConfig() {
 	Expect(k8sClient.Create(ctx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "sim-credentials"},
 		StringData: map[string]string{"accessKeyId": iotsim.DefaultAccessKeyID, "accessKeySecret": iotsim.DefaultAccessKeySecret},
+	})).To(Succeed())
+	Expect(k8sClient.Create(ctx, &iotv1.ProviderConfig{
+		ObjectMeta: metav1.ObjectMeta{Name: "enterprise"},
+		Spec: iotv1.ProviderConfigSpec{
+			Region:        "cn-shanghai",
+			Endpoint:      simServer.URL,
+			IotInstanceID: enterpriseInstance,
+			Credentials:   iotv1.ProviderCredentials{SecretRef: &iotv1.SecretReference{Namespace: "default", Name: "sim-credentials"}},
+		},
 	})).To(Succeed())
 	Expect(k8sClient.Create(ctx, &iotv1.ProviderConfig{
 		ObjectMeta: metav1.ObjectMeta{Name: "default"},
@@ -128,4 +138,18 @@ func expectNoCloudSecretLeaked() {
 			Expect(text).NotTo(ContainSubstring(secret))
 		}
 	}
+}
+
+// tryUpdate applies mutate to the latest version of obj and returns the API
+// server's answer, retrying only conflicts with the controller's own writes.
+func tryUpdate(obj client.Object, mutate func()) error {
+	GinkgoHelper()
+	var err error
+	Eventually(func() bool {
+		Expect(k8sClient.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)).To(Succeed())
+		mutate()
+		err = k8sClient.Update(context.Background(), obj)
+		return !apierrors.IsConflict(err)
+	}).Should(BeTrue())
+	return err
 }

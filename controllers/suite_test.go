@@ -59,6 +59,9 @@ var (
 const (
 	testResync        = time.Minute
 	testConflictRetry = 500 * time.Millisecond
+	// enterpriseInstance is an Enterprise Edition instance of the simulator,
+	// reached through ProviderConfig "enterprise".
+	enterpriseInstance = "iot-cn-kiotsuite01"
 )
 
 func TestControllers(t *testing.T) {
@@ -92,7 +95,7 @@ var _ = BeforeSuite(func() {
 	k8sClient, err = client.New(restCfg, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
 
-	sim, err = iotsim.New(iotsim.Options{Quotas: true, Timing: iotsim.Timing{
+	sim, err = iotsim.New(iotsim.Options{Quotas: true, Instances: []iotsim.Instance{{ID: enterpriseInstance, Region: "cn-shanghai"}}, Timing: iotsim.Timing{
 		BatchCheck: 50 * time.Millisecond, BatchCreate: 50 * time.Millisecond,
 		JobInitializing: 100 * time.Millisecond, JobRunning: 200 * time.Millisecond,
 	}})

@@ -1,0 +1,74 @@
+package controllers
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+)
+
+// readSamples decodes the objects of config/samples/<file>.
+func readSamples(file string) []client.Object {
+	GinkgoHelper()
+	data, err := os.ReadFile(filepath.Join("..", "config", "samples", file))
+	Expect(err).NotTo(HaveOccurred())
+	decoder := serializer.NewCodecFactory(scheme).UniversalDeserializer()
+	var objects []client.Object
+	for _, doc := range bytes.Split(data, []byte("\n---\n")) {
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		obj, _, err := decoder.Decode(doc, nil, nil)
+		Expect(err).NotTo(HaveOccurred(), "decoding %s", file)
+		objects = append(objects, obj.(client.Object))
+	}
+	return objects
+}
+
+var _ = Describe("The samples", func() {
+	It("become Ready against the simulator, hold its credentials, and leave nothing behind when deleted", func() {
+		ctx := context.Background()
+		objects := append(readSamples("product.yaml"), readSamples("devices.yaml")...)
+		Expect(objects).To(HaveLen(4))
+		for _, obj := range objects {
+			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+		}
+
+		product := readyProduct(objects[0].(*iotv1.Product))
+		cloudProduct := simProduct(Default, product.Status.ProductKey)
+		var productSecret corev1.Secret
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: product.Namespace, Name: product.Status.SecretName}, &productSecret)).To(Succeed())
+		Expect(string(productSecret.Data["productSecret"])).To(Equal(cloudProduct.ProductSecret))
+
+		for _, obj := range objects[1:] {
+			d := readyDevice(obj.(*iotv1.Device))
+			var secret corev1.Secret
+			Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: d.Namespace, Name: d.Status.SecretName}, &secret)).To(Succeed())
+			cloudDevice := simDevice(Default, d.Status.IotID)
+			Expect(string(secret.Data["deviceSecret"])).To(Equal(cloudDevice.DeviceSecret))
+			Expect(cloudDevice.Disabled).To(Equal(!d.IsEnabled()))
+		}
+
+		for _, obj := range objects {
+			Expect(k8sClient.Delete(ctx, obj)).To(Succeed())
+		}
+		for _, obj := range objects {
+			Eventually(func() bool {
+				return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(obj), obj))
+			}).Should(BeTrue(), "%s was not deleted", obj.GetName())
+		}
+		Expect(simProductsNamed(product.Spec.ProductName)).To(BeZero())
+		for _, obj := range objects[1:] {
+			Expect(simDevicesNamed(product.Status.ProductKey, obj.GetName())).To(BeZero())
+		}
+	})
+})
