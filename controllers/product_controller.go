@@ -24,7 +24,7 @@ import (
 // waits for its Devices, so a Device event wakes its Product.
 func setupProduct(mgr ctrl.Manager, opts Options, connector providerconfig.Connector) error {
 	connector.External = func(conn providerconfig.Connection, api *iot.Client) managed.External {
-		return &product.External{API: api, Region: conn.Region, Kube: mgr.GetClient()}
+		return &product.External{API: api, Region: conn.Region, Kube: mgr.GetClient(), DependentsRetry: opts.ConflictRetry}
 	}
 	b, r := managedController(mgr, managed.Kind{
 		Name:       "Product",

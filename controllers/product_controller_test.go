@@ -227,6 +227,25 @@ var _ = Describe("Product", func() {
 		Expect(sim.Calls("CreateProduct")).To(Equal(createsBefore), "a product found by name must not be created again")
 	})
 
+	It("waits to delete a product that still has devices registered outside Kiot", func() {
+		p := readyProductNamed(unique("Shared_"))
+		outsider, err := cloud.RegisterDevice(ctx, iot.RegisterDeviceInput{ProductKey: p.Status.ProductKey, DeviceName: "made-elsewhere"})
+		Expect(err).NotTo(HaveOccurred())
+
+		Expect(k8sClient.Delete(ctx, p)).To(Succeed())
+		Eventually(func(g Gomega) {
+			synced := conditionOf(g, p, iotv1.ConditionSynced)
+			g.Expect(synced.Reason).To(Equal(iotv1.ReasonDependentsExist))
+			g.Expect(synced.Message).To(ContainSubstring("iot.prod.ProductHasDevices"))
+		}).Should(Succeed())
+
+		Expect(cloud.DeleteDevice(ctx, iot.DeviceRef{IotID: outsider.IotID})).To(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(p), &iotv1.Product{}))
+		}).Should(BeTrue())
+		Expect(simProductsNamed(p.Spec.ProductName)).To(BeZero())
+	})
+
 	It("leaves the product and its Secret with deletionPolicy Orphan", func() {
 		p := newProduct(unique("Orphan_"))
 		p.Spec.DeletionPolicy = iotv1.DeletionPolicyOrphan

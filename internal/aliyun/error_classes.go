@@ -77,7 +77,11 @@ var codeClass = map[string]Class{
 	"iot.group.groupnameexisted":          ClassAlreadyExists, // L5147
 
 	// Blocked by current state: retry later, slowly.
-	"iot.device.createdevicetaskisrunning":     ClassConflict, // L4349
+	"iot.device.createdevicetaskisrunning": ClassConflict, // L4349
+	// Deleting a product that still has devices: the seeds name no code
+	// (API-DIGEST §6.5); this is the simulator's. It clears once the
+	// devices are gone.
+	"iot.prod.producthasdevices":               ClassConflict,
 	"iot.group.subgroupnotnull":                ClassConflict, // L5122
 	"iot.group.groupcountexceedmax":            ClassConflict, // L5229: 100 subgroups, 10 groups per device
 	"iot.prod.productcountexceedmax":           ClassConflict, // L4155: 1,000 products per instance

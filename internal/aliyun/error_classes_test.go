@@ -33,6 +33,7 @@ func TestClassify(t *testing.T) {
 		{"iot.provisioning.ProductIsDistributing", 200, ClassConflict},
 		{"iot.provisioning.RunningTaskExcceedLimit", 200, ClassConflict},
 		{"iot.group.SubGroupNotNull", 200, ClassConflict},
+		{"iot.prod.ProductHasDevices", 200, ClassConflict},
 		{"iot.device.CreateDeviceTaskIsRunning", 200, ClassConflict},
 		{"iot.prod.InvalidFormattedProductName", 200, ClassTerminal},
 		{"iot.Prod.NotProductOwner", 200, ClassTerminal},

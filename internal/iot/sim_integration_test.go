@@ -307,3 +307,30 @@ func TestSimulatorBatchRegistrationOverPOST(t *testing.T) {
 		t.Errorf("BatchQueryDeviceDetail = %d devices", len(details))
 	}
 }
+
+// The documented maximum of one call, 10,000 DeviceName.N (L13445), plus the
+// common parameters is more than net/url parses by default; the simulator
+// must take it like the platform does.
+func TestSimulatorTakesTenThousandNamesInOneCall(t *testing.T) {
+	_, c := simClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	product := must[*iot.ProductCreated](t, "CreateProduct")(c.CreateProduct(ctx, iot.CreateProductInput{ProductName: "kiot_sim_max_batch"}))
+	devices := make([]iot.NamedDevice, 10000)
+	for i := range devices {
+		devices[i] = iot.NamedDevice{DeviceName: fmt.Sprintf("fleet-%05d", i)}
+	}
+	check := must[*iot.BatchCheck](t, "BatchCheckDeviceNames")(c.BatchCheckDeviceNames(ctx, product.ProductKey, devices))
+	for {
+		st := must[*iot.BatchRegisterStatus](t, "QueryBatchRegisterDeviceStatus")(c.QueryBatchRegisterDeviceStatus(ctx, product.ProductKey, int64(check.ApplyID)))
+		if st.Status == iot.BatchStatusCheckSuccess {
+			if len(st.ValidList.Name) != len(devices) {
+				t.Fatalf("%d names passed the check, want %d", len(st.ValidList.Name), len(devices))
+			}
+			return
+		}
+		if st.Status == iot.BatchStatusCheckFailed {
+			t.Fatalf("check failed: %d invalid names", len(st.InvalidList.Name))
+		}
+	}
+}

@@ -115,14 +115,14 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	requestID := newRequestID()
-	// ParseForm merges the query string and a form body: the official SDKs
-	// send POST with the parameters split between the two.
-	if err := r.ParseForm(); err != nil {
+	params, err := requestParams(r)
+	if err != nil {
 		e := errInvalidParameter("body", err.Error())
 		writeError(w, false, requestID, e)
 		s.logCall(r, "", "", e.code, e.status, start, requestID)
 		return
 	}
+	r.Form = params
 	p := r.Form
 	asXML := wantsXML(p.Get("Format"))
 	action := p.Get("Action")

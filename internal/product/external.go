@@ -22,9 +22,10 @@ const (
 	SecretKeyRegionID      = "regionId"
 )
 
-// DependentsRetry is how often a Product waiting for its Devices to go looks
-// again (a Device deletion also wakes it at once).
-const DependentsRetry = 15 * time.Second
+// DefaultDependentsRetry is how often a Product waiting for its Devices to
+// go looks again (a Device resource's deletion also wakes it at once;
+// devices made outside Kiot are only seen by looking).
+const DefaultDependentsRetry = 15 * time.Second
 
 // listPageSize is QueryProductList's largest page (L8784–8786): an instance
 // holds at most 1,000 products, so a name lookup takes at most five calls.
@@ -36,6 +37,8 @@ type External struct {
 	Region string
 	// Kube counts the Devices that still reference the Product.
 	Kube client.Reader
+	// DependentsRetry overrides DefaultDependentsRetry.
+	DependentsRetry time.Duration
 
 	// What the last Observe read, for Update: an External serves one
 	// reconcile, so this saves asking the platform twice.
@@ -156,7 +159,7 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 	if n, names, err := e.dependents(ctx, p); err != nil {
 		return err
 	} else if n > 0 {
-		return managed.Wait(iotv1.ReasonDependentsExist, DependentsRetry,
+		return managed.Wait(iotv1.ReasonDependentsExist, e.dependentsRetry(),
 			"%d Device(s) still reference this Product (%s): Kiot deletes the Product once they are gone", n, names)
 	}
 	key := p.Status.ProductKey
@@ -169,10 +172,17 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 	}
 	if aliyun.IsConflict(err) {
 		// Devices made outside Kiot still belong to it.
-		return managed.Wait(iotv1.ReasonDependentsExist, DependentsRetry,
+		return managed.Wait(iotv1.ReasonDependentsExist, e.dependentsRetry(),
 			"the platform refuses to delete product %s while it has devices: %s", key, aliyun.ErrorCode(err))
 	}
 	return err
+}
+
+func (e *External) dependentsRetry() time.Duration {
+	if e.DependentsRetry > 0 {
+		return e.DependentsRetry
+	}
+	return DefaultDependentsRetry
 }
 
 func (e *External) findByName(ctx context.Context, name string) (string, error) {
