@@ -47,8 +47,12 @@ envtest-path: ## Print the directory of kube-apiserver, etcd and kubectl (the KU
 	@hack/tools/install.sh $(ENVTEST_TOOLS)
 
 .PHONY: test
-test: verify-generated vet ## Run unit tests and envtest suites against the locally built control plane.
+test: verify-generated vet test-conformance ## Run vet, unit tests, envtest suites and the SDK conformance test.
 	KUBEBUILDER_ASSETS="$$(hack/tools/install.sh $(ENVTEST_TOOLS))" $(GO) test ./... -count=1
+
+.PHONY: test-conformance
+test-conformance: ## Drive the simulator with the official Alibaba Cloud Go SDK (its own module under hack/).
+	cd hack/conformance && $(GO) vet ./... && $(GO) test ./... -count=1
 
 ##@ Build
 
