@@ -27,11 +27,7 @@ func newDevice(name, productRef string) *iotv1.Device {
 // readyDevice waits until the Device is Ready and Synced and returns it.
 func readyDevice(d *iotv1.Device) *iotv1.Device {
 	GinkgoHelper()
-	Eventually(func(g Gomega) {
-		g.Expect(conditionOf(g, d, iotv1.ConditionReady).Status).To(Equal(metav1.ConditionTrue))
-		g.Expect(conditionOf(g, d, iotv1.ConditionSynced).Status).To(Equal(metav1.ConditionTrue))
-		g.Expect(d.Status.ObservedGeneration).To(Equal(d.Generation))
-	}).Should(Succeed())
+	waitReady(d)
 	return d
 }
 

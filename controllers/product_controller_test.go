@@ -41,11 +41,7 @@ func lowerName(s string) string {
 // readyProduct waits until the Product is Ready and Synced and returns it.
 func readyProduct(p *iotv1.Product) *iotv1.Product {
 	GinkgoHelper()
-	Eventually(func(g Gomega) {
-		g.Expect(conditionOf(g, p, iotv1.ConditionReady).Status).To(Equal(metav1.ConditionTrue))
-		g.Expect(conditionOf(g, p, iotv1.ConditionSynced).Status).To(Equal(metav1.ConditionTrue))
-		g.Expect(p.Status.ObservedGeneration).To(Equal(p.Generation))
-	}).Should(Succeed())
+	waitReady(p)
 	return p
 }
 

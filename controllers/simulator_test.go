@@ -76,11 +76,24 @@ func simProductsNamed(name string) int {
 	return n
 }
 
-// conditionOf returns the condition of that type from a managed object.
-func conditionOf(g Gomega, obj interface {
+// managedObject is a Kiot resource with the shared status.
+type managedObject interface {
 	client.Object
 	ManagedStatus() *iotv1.ManagedStatus
-}, conditionType string) metav1.Condition {
+}
+
+// waitReady waits until obj is Ready and Synced at its current generation.
+func waitReady(obj managedObject) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		g.Expect(conditionOf(g, obj, iotv1.ConditionReady).Status).To(Equal(metav1.ConditionTrue))
+		g.Expect(conditionOf(g, obj, iotv1.ConditionSynced).Status).To(Equal(metav1.ConditionTrue))
+		g.Expect(obj.ManagedStatus().ObservedGeneration).To(Equal(obj.GetGeneration()))
+	}).Should(Succeed())
+}
+
+// conditionOf returns the condition of that type from a managed object.
+func conditionOf(g Gomega, obj managedObject, conditionType string) metav1.Condition {
 	g.Expect(k8sClient.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)).To(Succeed())
 	for _, c := range obj.ManagedStatus().Conditions {
 		if c.Type == conditionType {

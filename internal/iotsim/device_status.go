@@ -41,12 +41,9 @@ func batchGetDeviceState(c *call) (M, *apiError) {
 		if e != nil {
 			return nil, e
 		}
-		names := c.list("DeviceName")
-		if len(names) == 0 {
-			return nil, iotError("iot.device.NoneDeviceNameElement")
-		}
-		if len(names) > maxBatchState {
-			return nil, iotErrorf("iot.device.DeviceCountExceeded", "Specify at most %d devices.", maxBatchState)
+		names, e := c.deviceNames(maxBatchState)
+		if e != nil {
+			return nil, e
 		}
 		for _, n := range names {
 			if d, ok := c.w.byName[deviceKeyOf(p.InstanceID, p.ProductKey, n)]; ok {

@@ -144,12 +144,9 @@ func batchQueryDeviceDetail(c *call) (M, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	names := c.list("DeviceName")
-	if len(names) == 0 {
-		return nil, iotError("iot.device.NoneDeviceNameElement")
-	}
-	if len(names) > maxBatchQuery {
-		return nil, iotErrorf("iot.device.DeviceCountExceeded", "Specify at most %d DeviceName.N.", maxBatchQuery)
+	names, e := c.deviceNames(maxBatchQuery)
+	if e != nil {
+		return nil, e
 	}
 	items := make([]M, 0, len(names))
 	for _, n := range names {
@@ -273,4 +270,16 @@ func batchUpdateDeviceNickname(c *call) (M, *apiError) {
 		ch.d.ModifiedMs = c.nowMs()
 	}
 	return nil, nil
+}
+
+// deviceNames reads DeviceName.N: at least one, at most max.
+func (c *call) deviceNames(max int) ([]string, *apiError) {
+	names := c.list("DeviceName")
+	if len(names) == 0 {
+		return nil, iotError("iot.device.NoneDeviceNameElement")
+	}
+	if len(names) > max {
+		return nil, iotErrorf("iot.device.DeviceCountExceeded", "Specify at most %d DeviceName.N.", max)
+	}
+	return names, nil
 }
