@@ -19,8 +19,8 @@ import (
 // deviceProductIndex indexes Devices by the Product they reference.
 const deviceProductIndex = "spec.productRef.name"
 
-// +kubebuilder:rbac:groups=iot.kiot.dev,resources=devices,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=iot.kiot.dev,resources=devices/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=iot.kiot.dev,resources=devices,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=iot.kiot.dev,resources=devices/status,verbs=get;patch
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=devices/finalizers,verbs=update
 
 // setupDevice registers the Device controller. A Device waits for its

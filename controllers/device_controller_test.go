@@ -246,6 +246,26 @@ var _ = Describe("Device", func() {
 		Expect(simProductsNamed(p.Spec.ProductName)).To(BeZero())
 	})
 
+	It("keeps the device and its credentials with deletionPolicy Orphan", func() {
+		p := readyProductNamed(unique("Kept_"))
+		d := newDevice(unique("kept-"), p.Name)
+		d.Spec.DeletionPolicy = iotv1.DeletionPolicyOrphan
+		Expect(k8sClient.Create(ctx, d)).To(Succeed())
+		readyDevice(d)
+		var secret corev1.Secret
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: "default", Name: d.Status.SecretName}, &secret)).To(Succeed())
+
+		Expect(k8sClient.Delete(ctx, d)).To(Succeed())
+		Eventually(func() bool {
+			return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(d), &iotv1.Device{}))
+		}).Should(BeTrue())
+		Expect(simDevice(Default, d.Status.IotID).IotID).To(Equal(d.Status.IotID))
+		var kept corev1.Secret
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(&secret), &kept)).To(Succeed())
+		Expect(kept.Data).To(Equal(secret.Data))
+		Expect(kept.OwnerReferences).To(BeEmpty(), "the garbage collector must not take an orphan's credentials")
+	})
+
 	It("deletes a device whose Product resource is already gone", func() {
 		p := newProduct(unique("Gone_"))
 		p.Spec.DeletionPolicy = iotv1.DeletionPolicyOrphan

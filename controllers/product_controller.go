@@ -15,8 +15,8 @@ import (
 	"github.com/kiot-dev/kiot/internal/providerconfig"
 )
 
-// +kubebuilder:rbac:groups=iot.kiot.dev,resources=products,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=iot.kiot.dev,resources=products/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=iot.kiot.dev,resources=products,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=iot.kiot.dev,resources=products/status,verbs=get;patch
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=products/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update
 

@@ -38,7 +38,7 @@ type ProviderConfigReconciler struct {
 }
 
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=providerconfigs,verbs=get;list;watch
-// +kubebuilder:rbac:groups=iot.kiot.dev,resources=providerconfigs/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=iot.kiot.dev,resources=providerconfigs/status,verbs=get;patch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
