@@ -21,5 +21,8 @@ func SetupAll(mgr ctrl.Manager, opts Options, getenv providerconfig.Getenv) erro
 	if err := setupProduct(mgr, opts, connector); err != nil {
 		return err
 	}
-	return setupDevice(mgr, opts, connector)
+	if err := setupDevice(mgr, opts, connector); err != nil {
+		return err
+	}
+	return setupDeviceGroup(mgr, opts, connector)
 }

@@ -86,8 +86,11 @@ type managedObject interface {
 func waitReady(obj managedObject) {
 	GinkgoHelper()
 	Eventually(func(g Gomega) {
-		g.Expect(conditionOf(g, obj, iotv1.ConditionReady).Status).To(Equal(metav1.ConditionTrue))
-		g.Expect(conditionOf(g, obj, iotv1.ConditionSynced).Status).To(Equal(metav1.ConditionTrue))
+		// A failure shows the whole condition: reason and message.
+		for _, conditionType := range []string{iotv1.ConditionReady, iotv1.ConditionSynced} {
+			c := conditionOf(g, obj, conditionType)
+			g.Expect(c.Status).To(Equal(metav1.ConditionTrue), "%s: %+v", conditionType, c)
+		}
 		g.Expect(obj.ManagedStatus().ObservedGeneration).To(Equal(obj.GetGeneration()))
 	}).Should(Succeed())
 }

@@ -246,3 +246,25 @@ func checkGroupID(action, groupID string) error {
 	ch.required("GroupId", groupID)
 	return ch.err()
 }
+
+// AllGroupMembers pages through a group's devices with pages of pageSize
+// (1–200). It stops at the first error, which it yields.
+func (c *Client) AllGroupMembers(ctx context.Context, groupID string, pageSize int) iter.Seq2[GroupMember, error] {
+	return func(yield func(GroupMember, error) bool) {
+		for page := 1; ; page++ {
+			list, err := c.QueryDeviceListByDeviceGroup(ctx, groupID, Page{CurrentPage: page, PageSize: pageSize})
+			if err != nil {
+				yield(GroupMember{}, err)
+				return
+			}
+			for _, m := range list.Devices {
+				if !yield(m, nil) {
+					return
+				}
+			}
+			if len(list.Devices) == 0 || !list.HasNext() {
+				return
+			}
+		}
+	}
+}

@@ -43,6 +43,8 @@ type Reconciler struct {
 	ConflictRetry time.Duration
 	// Now stands in for time.Now in tests.
 	Now func() time.Time
+
+	writes writeTracker
 }
 
 // scope carries one reconcile's facts between the phases.
@@ -58,6 +60,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	obj := r.Kind.New()
 	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
 		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	if r.writes.stale(obj.GetUID(), obj.GetResourceVersion()) {
+		return reconcile.Result{RequeueAfter: staleRetry}, nil
 	}
 	s := &scope{obj: obj, before: obj.DeepCopyObject().(Object), log: log.FromContext(ctx)}
 	result, err := r.reconcile(ctx, s)
@@ -237,9 +242,11 @@ func (r *Reconciler) patchStatus(ctx context.Context, s *scope) error {
 	if statusEqual(s.before, s.obj) {
 		return nil
 	}
+	replaced := s.obj.GetResourceVersion()
 	if err := r.Client.Status().Patch(ctx, s.obj, client.MergeFrom(s.before)); err != nil {
 		return client.IgnoreNotFound(err)
 	}
+	r.writes.wrote(s.obj.GetUID(), replaced)
 	s.before = s.obj.DeepCopyObject().(Object)
 	return nil
 }
@@ -247,12 +254,17 @@ func (r *Reconciler) patchStatus(ctx context.Context, s *scope) error {
 func (r *Reconciler) addFinalizer(ctx context.Context, obj Object) error {
 	base := obj.DeepCopyObject().(Object)
 	controllerutil.AddFinalizer(obj, iotv1.Finalizer)
-	return r.Client.Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	if err := r.Client.Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		return err
+	}
+	r.writes.wrote(obj.GetUID(), base.GetResourceVersion())
+	return nil
 }
 
 func (r *Reconciler) removeFinalizer(ctx context.Context, obj Object) error {
 	base := obj.DeepCopyObject().(Object)
 	controllerutil.RemoveFinalizer(obj, iotv1.Finalizer)
+	r.writes.forget(obj.GetUID())
 	return client.IgnoreNotFound(r.Client.Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})))
 }
 

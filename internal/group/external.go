@@ -1,0 +1,389 @@
+package group
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/iot"
+	"github.com/kiot-dev/kiot/internal/managed"
+)
+
+// Condition reasons of a DeviceGroup.
+const (
+	// ReasonParentNotReady: the group waits for its parent group.
+	ReasonParentNotReady = "ParentNotReady"
+	// ReasonGroupLimitReached: devices are already in 10 groups.
+	ReasonGroupLimitReached = "GroupLimitReached"
+)
+
+// Page size of member listings and chunk size of relation calls: "a
+// maximum of 200 devices" per call (L18628–18647, L18807–18835).
+const (
+	memberPageSize   = 200
+	relationsPerCall = 200
+)
+
+// DefaultRetry is how often a group waiting on its parent, its sub-groups
+// or the platform's limits looks again; events usually wake it sooner.
+const DefaultRetry = 15 * time.Second
+
+// External reconciles one DeviceGroup.
+type External struct {
+	API  API
+	Kube client.Reader
+	// Retry overrides DefaultRetry.
+	Retry time.Duration
+
+	// What the last Observe read, for Update (an External serves one
+	// reconcile).
+	observed     *iot.Group
+	observedTags []iot.Tag
+	members      map[iot.GroupDevice]bool
+	selection    selection
+}
+
+var _ managed.External = (*External)(nil)
+
+// Observe reads the group, its tags and its members, and resolves what the
+// spec selects.
+func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Observation, error) {
+	g := obj.(*iotv1.DeviceGroup)
+	if err := e.checkDepth(ctx, g); err != nil {
+		return managed.Observation{}, err
+	}
+	id := g.Status.GroupID
+	if id == "" {
+		id = g.Spec.GroupID
+	}
+	if id == "" {
+		parentID, err := e.parentID(ctx, g)
+		if err != nil {
+			return managed.Observation{}, err
+		}
+		if id, err = e.findByName(ctx, g.Spec.GroupName, parentID); err != nil || id == "" {
+			return managed.Observation{}, err
+		}
+	}
+	info, err := e.API.QueryDeviceGroupInfo(ctx, id, "")
+	if aliyun.IsNotFound(err) {
+		if g.Spec.GroupID != "" {
+			return managed.Observation{}, managed.Terminal(fmt.Errorf(
+				"spec.groupId %s names no group in this account and instance: correct it, or remove it to let Kiot create %s", id, g.Spec.GroupName))
+		}
+		g.Status.GroupID = "" // deleted behind Kiot's back: created again
+		return managed.Observation{}, nil
+	}
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	tags, err := e.API.QueryDeviceGroupTagList(ctx, id, "")
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	members, err := e.listMembers(ctx, id)
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	sel, err := selectDevices(ctx, e.Kube, g)
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	e.observed, e.observedTags, e.members, e.selection = info, tags, members, sel
+
+	add, remove := membershipChanges(members, sel.members)
+	g.Status.GroupID = id
+	g.Status.DeviceCount = int32(len(members))
+	g.Status.SelectedDevices = int32(sel.selected)
+	g.Status.PendingDevices = int32(sel.notReady + len(add))
+	fields := e.drift(g, add, remove)
+	return managed.Observation{Exists: true, UpToDate: len(fields) == 0, Drift: fields}, nil
+}
+
+// Create makes the group under its parent; a group of that name under that
+// parent made by an interrupted attempt is adopted.
+func (e *External) Create(ctx context.Context, obj managed.Object) error {
+	g := obj.(*iotv1.DeviceGroup)
+	if g.Spec.GroupID != "" {
+		return managed.Terminal(fmt.Errorf("spec.groupId %s does not exist; Kiot adopts it but never creates a group under a chosen id", g.Spec.GroupID))
+	}
+	parentID, err := e.parentID(ctx, g)
+	if err != nil {
+		return err
+	}
+	created, err := e.API.CreateDeviceGroup(ctx, iot.CreateDeviceGroupInput{GroupName: g.Spec.GroupName, SuperGroupID: parentID, GroupDesc: g.Spec.Description})
+	if aliyun.IsAlreadyExists(err) {
+		id, findErr := e.findByName(ctx, g.Spec.GroupName, parentID)
+		if findErr != nil {
+			return findErr
+		}
+		if id == "" {
+			// The name is taken elsewhere in the account: the spec must change.
+			return managed.Terminal(fmt.Errorf("group name %s is taken by another group of this account: %w", g.Spec.GroupName, err))
+		}
+		g.Status.GroupID = id
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	g.Status.GroupID = created.GroupID
+	return nil
+}
+
+// Update corrects the description and tags, then the membership: removals
+// first, so a device moving between groups frees its place in time.
+func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Observation) error {
+	g := obj.(*iotv1.DeviceGroup)
+	id := g.Status.GroupID
+	if g.Spec.Description != "" && e.observed.GroupDesc != g.Spec.Description {
+		if err := e.API.UpdateDeviceGroup(ctx, id, g.Spec.Description); err != nil {
+			return err
+		}
+	}
+	if !maps.Equal(tagMap(e.observedTags), desiredTags(g)) {
+		if err := e.API.SetDeviceGroupTags(ctx, id, "", tagList(desiredTags(g))); err != nil {
+			return err
+		}
+	}
+	add, remove := membershipChanges(e.members, e.selection.members)
+	for chunk := range slices.Chunk(remove, relationsPerCall) {
+		if _, err := e.API.BatchDeleteDeviceGroupRelations(ctx, id, chunk); err != nil {
+			return err
+		}
+	}
+	refused := 0
+	for chunk := range slices.Chunk(add, relationsPerCall) {
+		added, err := e.API.BatchAddDeviceGroupRelations(ctx, id, chunk)
+		if err != nil {
+			return err
+		}
+		refused += int(added.ExceedTenGroupDeviceCount)
+	}
+	if refused > 0 {
+		return e.limitReached(ctx, id, add, refused)
+	}
+	return nil
+}
+
+// Delete deletes the group once no DeviceGroup resource names it as parent;
+// its memberships go with it.
+func (e *External) Delete(ctx context.Context, obj managed.Object) error {
+	g := obj.(*iotv1.DeviceGroup)
+	children, err := e.children(ctx, g)
+	if err != nil {
+		return err
+	}
+	if len(children) > 0 {
+		return managed.Wait(iotv1.ReasonDependentsExist, e.retry(),
+			"%d sub-group(s) still name this group as parent (%s): Kiot deletes the group once they are gone", len(children), strings.Join(children, ", "))
+	}
+	if g.Status.GroupID == "" {
+		return nil // never created
+	}
+	err = e.API.DeleteDeviceGroup(ctx, g.Status.GroupID)
+	switch {
+	case err == nil, aliyun.IsNotFound(err):
+		return nil
+	case aliyun.IsConflict(err):
+		// Sub-groups made outside Kiot (iot.group.SubGroupNotNull, L5122).
+		return managed.Wait(iotv1.ReasonDependentsExist, e.retry(),
+			"the platform refuses to delete group %s while it has sub-groups: %s", g.Status.GroupID, aliyun.ErrorCode(err))
+	default:
+		return err
+	}
+}
+
+// limitReached names the devices the platform refused because they are
+// already in 10 groups (L5229), so a person can decide which group to leave.
+func (e *External) limitReached(ctx context.Context, id string, requested []iot.GroupDevice, refused int) error {
+	members, err := e.listMembers(ctx, id)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, d := range requested {
+		if !members[d] {
+			names = append(names, e.selection.members[d])
+		}
+	}
+	slices.Sort(names)
+	// Only a person can free a place (another group lets the device go),
+	// often in the console, where no event tells Kiot: look again, slowly.
+	return managed.Wait(ReasonGroupLimitReached, 4*e.retry(),
+		"%d device(s) are already in 10 groups, the platform's limit, and were not added: %s", refused, shortList(names))
+}
+
+// checkDepth refuses a group that would sit deeper than three levels, and a
+// parent chain that loops, before the platform is asked.
+func (e *External) checkDepth(ctx context.Context, g *iotv1.DeviceGroup) error {
+	chain := []string{g.Name}
+	current := g
+	for current.Spec.ParentRef != nil {
+		var parent iotv1.DeviceGroup
+		err := e.Kube.Get(ctx, client.ObjectKey{Namespace: g.Namespace, Name: current.Spec.ParentRef.Name}, &parent)
+		if apierrors.IsNotFound(err) {
+			return nil // parentID reports the missing parent when it matters
+		}
+		if err != nil {
+			return err
+		}
+		if slices.Contains(chain, parent.Name) {
+			return managed.Terminal(fmt.Errorf("parentRef forms a loop: %s", strings.Join(append(chain, parent.Name), " → ")))
+		}
+		chain = append(chain, parent.Name)
+		if len(chain) > iotv1.MaxGroupDepth {
+			slices.Reverse(chain)
+			return managed.Terminal(fmt.Errorf("groups nest at most %d levels deep (iot.group.GroupLevelExceedingLimitError); %s would be level %d",
+				iotv1.MaxGroupDepth, strings.Join(chain, " → "), len(chain)))
+		}
+		current = &parent
+	}
+	return nil
+}
+
+// parentID is the parent group's platform id, once the parent is Ready.
+func (e *External) parentID(ctx context.Context, g *iotv1.DeviceGroup) (string, error) {
+	if g.Spec.ParentRef == nil {
+		return "", nil
+	}
+	var parent iotv1.DeviceGroup
+	err := e.Kube.Get(ctx, client.ObjectKey{Namespace: g.Namespace, Name: g.Spec.ParentRef.Name}, &parent)
+	if apierrors.IsNotFound(err) {
+		return "", managed.Wait(ReasonParentNotReady, e.retry(), "parent DeviceGroup %s/%s does not exist", g.Namespace, g.Spec.ParentRef.Name)
+	}
+	if err != nil {
+		return "", err
+	}
+	if parent.Status.GroupID == "" {
+		return "", managed.Wait(ReasonParentNotReady, e.retry(), "waiting for parent DeviceGroup %s/%s to be created", g.Namespace, parent.Name)
+	}
+	return parent.Status.GroupID, nil
+}
+
+// findByName looks for a group of exactly that name under that parent
+// (QueryDeviceGroupList matches names fuzzily, L19195–19205).
+func (e *External) findByName(ctx context.Context, name, parentID string) (string, error) {
+	for candidate, err := range e.API.AllGroups(ctx, iot.GroupListInput{GroupName: name, SuperGroupID: parentID, Page: iot.Page{PageSize: memberPageSize}}) {
+		if err != nil {
+			return "", err
+		}
+		if candidate.GroupName == name {
+			return candidate.GroupID, nil
+		}
+	}
+	return "", nil
+}
+
+func (e *External) listMembers(ctx context.Context, id string) (map[iot.GroupDevice]bool, error) {
+	members := map[iot.GroupDevice]bool{}
+	for m, err := range e.API.AllGroupMembers(ctx, id, memberPageSize) {
+		if err != nil {
+			return nil, err
+		}
+		members[iot.GroupDevice{ProductKey: m.ProductKey, DeviceName: m.DeviceName}] = true
+	}
+	return members, nil
+}
+
+// children names the DeviceGroups whose parent is g.
+func (e *External) children(ctx context.Context, g *iotv1.DeviceGroup) ([]string, error) {
+	var groups iotv1.DeviceGroupList
+	if err := e.Kube.List(ctx, &groups, client.InNamespace(g.Namespace)); err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, other := range groups.Items {
+		if other.Spec.ParentRef != nil && other.Spec.ParentRef.Name == g.Name {
+			names = append(names, other.Name)
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+func (e *External) retry() time.Duration {
+	if e.Retry > 0 {
+		return e.Retry
+	}
+	return DefaultRetry
+}
+
+// drift names what of the cloud group differs from the spec.
+func (e *External) drift(g *iotv1.DeviceGroup, add, remove []iot.GroupDevice) []string {
+	var fields []string
+	if g.Spec.Description != "" && e.observed.GroupDesc != g.Spec.Description {
+		fields = append(fields, "description")
+	}
+	if !maps.Equal(tagMap(e.observedTags), desiredTags(g)) {
+		fields = append(fields, "tags")
+	}
+	if len(add) > 0 {
+		fields = append(fields, fmt.Sprintf("%d device(s) to add", len(add)))
+	}
+	if len(remove) > 0 {
+		fields = append(fields, fmt.Sprintf("%d device(s) to remove", len(remove)))
+	}
+	return fields
+}
+
+// membershipChanges are the devices to add and to remove, sorted so calls
+// are reproducible.
+func membershipChanges(actual map[iot.GroupDevice]bool, desired map[iot.GroupDevice]string) (add, remove []iot.GroupDevice) {
+	for d := range desired {
+		if !actual[d] {
+			add = append(add, d)
+		}
+	}
+	for d := range actual {
+		if _, keep := desired[d]; !keep {
+			remove = append(remove, d)
+		}
+	}
+	less := func(a, b iot.GroupDevice) int {
+		return strings.Compare(a.ProductKey+"/"+a.DeviceName, b.ProductKey+"/"+b.DeviceName)
+	}
+	slices.SortFunc(add, less)
+	slices.SortFunc(remove, less)
+	return add, remove
+}
+
+func desiredTags(g *iotv1.DeviceGroup) map[string]string {
+	out := make(map[string]string, len(g.Spec.Tags))
+	for k, v := range g.Spec.Tags {
+		out[k] = string(v)
+	}
+	return out
+}
+
+func tagMap(tags []iot.Tag) map[string]string {
+	out := make(map[string]string, len(tags))
+	for _, t := range tags {
+		out[t.TagKey] = t.TagValue
+	}
+	return out
+}
+
+func tagList(tags map[string]string) []iot.Tag {
+	out := make([]iot.Tag, 0, len(tags))
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		out = append(out, iot.Tag{TagKey: k, TagValue: tags[k]})
+	}
+	return out
+}
+
+// shortList names at most ten items, then how many more.
+func shortList(names []string) string {
+	if len(names) <= 10 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:10], ", "), len(names)-10)
+}

@@ -1,0 +1,83 @@
+package group
+
+import (
+	"context"
+	"fmt"
+
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/iot"
+	"github.com/kiot-dev/kiot/internal/managed"
+)
+
+// selection is what a group's spec selects: the platform identity of each
+// selected Device that is Ready, by Device name, and how many are not yet.
+type selection struct {
+	members  map[iot.GroupDevice]string
+	selected int
+	notReady int
+}
+
+// Selects reports whether a group's spec selects a Device with these labels
+// and name; the controller uses it to map Device events to groups.
+func Selects(g *iotv1.DeviceGroup, deviceName string, deviceLabels map[string]string) bool {
+	for _, name := range g.Spec.Devices {
+		if name == deviceName {
+			return true
+		}
+	}
+	selector, err := selectorOf(g)
+	return err == nil && selector != nil && selector.Matches(labels.Set(deviceLabels))
+}
+
+func selectorOf(g *iotv1.DeviceGroup) (labels.Selector, error) {
+	if g.Spec.DeviceSelector == nil {
+		return nil, nil
+	}
+	return metav1.LabelSelectorAsSelector(g.Spec.DeviceSelector)
+}
+
+// selectDevices resolves the spec's devices and selector over the Device
+// resources of the group's namespace.
+func selectDevices(ctx context.Context, kube client.Reader, g *iotv1.DeviceGroup) (selection, error) {
+	selector, err := selectorOf(g)
+	if err != nil {
+		return selection{}, managed.Terminal(fmt.Errorf("spec.deviceSelector: %w", err))
+	}
+	var devices iotv1.DeviceList
+	if err := kube.List(ctx, &devices, client.InNamespace(g.Namespace)); err != nil {
+		return selection{}, err
+	}
+	named := make(map[string]bool, len(g.Spec.Devices))
+	for _, n := range g.Spec.Devices {
+		named[n] = true
+	}
+	sel := selection{members: map[iot.GroupDevice]string{}}
+	found := 0
+	for i := range devices.Items {
+		d := &devices.Items[i]
+		byName := named[d.Name]
+		if byName {
+			found++
+		}
+		if !byName && (selector == nil || !selector.Matches(labels.Set(d.Labels))) {
+			continue
+		}
+		sel.selected++
+		ready := apimeta.IsStatusConditionTrue(d.Status.Conditions, iotv1.ConditionReady)
+		if !ready || !d.DeletionTimestamp.IsZero() || d.Status.ProductKey == "" || d.Status.DeviceName == "" {
+			sel.notReady++
+			continue
+		}
+		sel.members[iot.GroupDevice{ProductKey: d.Status.ProductKey, DeviceName: d.Status.DeviceName}] = d.Name
+	}
+	// Named Devices that do not exist (yet) count as selected and not ready.
+	missing := len(named) - found
+	sel.selected += missing
+	sel.notReady += missing
+	return sel, nil
+}
