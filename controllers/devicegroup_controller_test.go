@@ -182,7 +182,7 @@ var _ = Describe("DeviceGroup", func() {
 		Eventually(func(g2 Gomega) {
 			g2.Expect(simMembers(g2, g.Status.GroupID)).To(BeEmpty())
 		}, "30s").Should(Succeed())
-		Expect(sim.Calls("BatchDeleteDeviceGroupRelations") - deletesBefore).To(BeEquivalentTo(3), "450 removals take three calls of at most 200")
+		Expect(sim.Calls("BatchDeleteDeviceGroupRelations")-deletesBefore).To(BeEquivalentTo(3), "450 removals take three calls of at most 200")
 	})
 
 	It("builds a three-level tree, refuses a fourth level, and deletes children before parents", func() {
