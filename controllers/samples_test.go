@@ -38,7 +38,8 @@ var _ = Describe("The samples", func() {
 	It("become Ready against the simulator, hold its credentials, and leave nothing behind when deleted", func() {
 		ctx := context.Background()
 		objects := append(readSamples("product.yaml"), readSamples("devices.yaml")...)
-		Expect(objects).To(HaveLen(4))
+		objects = append(objects, readSamples("devicegroup.yaml")...)
+		Expect(objects).To(HaveLen(6))
 		for _, obj := range objects {
 			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
 		}
@@ -49,7 +50,7 @@ var _ = Describe("The samples", func() {
 		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: product.Namespace, Name: product.Status.SecretName}, &productSecret)).To(Succeed())
 		Expect(string(productSecret.Data["productSecret"])).To(Equal(cloudProduct.ProductSecret))
 
-		for _, obj := range objects[1:] {
+		for _, obj := range objects[1:4] {
 			d := readyDevice(obj.(*iotv1.Device))
 			var secret corev1.Secret
 			Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: d.Namespace, Name: d.Status.SecretName}, &secret)).To(Succeed())
@@ -57,6 +58,12 @@ var _ = Describe("The samples", func() {
 			Expect(string(secret.Data["deviceSecret"])).To(Equal(cloudDevice.DeviceSecret))
 			Expect(cloudDevice.Disabled).To(Equal(!d.IsEnabled()))
 		}
+
+		harbour := readyGroup(objects[4].(*iotv1.DeviceGroup))
+		tall := readyGroup(objects[5].(*iotv1.DeviceGroup))
+		Expect(simMembers(Default, harbour.Status.GroupID)).To(ConsistOf("light-0001", "light-0002", "light-0003"))
+		Expect(simMembers(Default, tall.Status.GroupID)).To(ConsistOf("light-0001", "light-0002"))
+		Expect(simGroup(Default, tall.Status.GroupID).ParentID).To(Equal(harbour.Status.GroupID))
 
 		for _, obj := range objects {
 			Expect(k8sClient.Delete(ctx, obj)).To(Succeed())
@@ -67,8 +74,11 @@ var _ = Describe("The samples", func() {
 			}).Should(BeTrue(), "%s was not deleted", obj.GetName())
 		}
 		Expect(simProductsNamed(product.Spec.ProductName)).To(BeZero())
-		for _, obj := range objects[1:] {
+		for _, obj := range objects[1:4] {
 			Expect(simDevicesNamed(product.Status.ProductKey, obj.GetName())).To(BeZero())
+		}
+		for _, group := range sim.Snapshot().Groups {
+			Expect(group.GroupID).NotTo(BeElementOf(harbour.Status.GroupID, tall.Status.GroupID))
 		}
 	})
 })

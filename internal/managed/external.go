@@ -7,6 +7,7 @@ package managed
 
 import (
 	"context"
+	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -34,6 +35,20 @@ type Observation struct {
 	// Secret is the data of the resource's connection Secret; nil when the
 	// kind writes none.
 	Secret map[string][]byte
+	// Readiness, when set, is the kind's own verdict: a resource that exists
+	// and matches its spec may still not be Ready (a job that is running).
+	// Nil means Ready once it exists and is up to date.
+	Readiness *Readiness
+}
+
+// Readiness is a kind's verdict on its Ready condition.
+type Readiness struct {
+	Ready   bool
+	Reason  string
+	Message string
+	// RecheckAfter, when set, observes again that soon instead of at the
+	// resync period (a running job is polled).
+	RecheckAfter time.Duration
 }
 
 // External is one kind's cloud logic for one resource.

@@ -122,8 +122,25 @@ func (r *Reconciler) reconcile(ctx context.Context, s *scope) (reconcile.Result,
 			return r.failed(ctx, s, err)
 		}
 	}
+	if obs.Readiness != nil {
+		return r.succeededWith(s, *obs.Readiness)
+	}
 	setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionTrue, iotv1.ReasonAvailable, "The cloud resource exists and matches the spec")
 	return r.succeeded(s)
+}
+
+// succeededWith applies the kind's own verdict on Ready.
+func (r *Reconciler) succeededWith(s *scope, readiness Readiness) (reconcile.Result, error) {
+	status := metav1.ConditionFalse
+	if readiness.Ready {
+		status = metav1.ConditionTrue
+	}
+	setCondition(s.obj, iotv1.ConditionReady, status, readiness.Reason, readiness.Message)
+	result, err := r.succeeded(s)
+	if readiness.RecheckAfter > 0 && readiness.RecheckAfter < result.RequeueAfter {
+		result.RequeueAfter = readiness.RecheckAfter
+	}
+	return result, err
 }
 
 // create makes the cloud resource, persists the identifiers Create recorded
