@@ -54,6 +54,15 @@ test: verify-generated vet test-conformance ## Run vet, unit tests, envtest suit
 test-conformance: ## Drive the simulator with the official Alibaba Cloud Go SDK (its own module under hack/).
 	cd hack/conformance && $(GO) vet ./... && $(GO) test ./... -count=1
 
+##@ Run
+
+.PHONY: local
+local: ## Run etcd, kube-apiserver, the IoT Platform simulator and Kiot on loopback with config/samples applied; Ctrl-C stops all.
+	@mkdir -p bin/local
+	@tools="$$(hack/tools/install.sh $(ENVTEST_TOOLS))" && \
+		echo "==> Building the local runner" && $(GO) build -o bin/local/kiot-local ./hack/local && \
+		exec bin/local/kiot-local --tools "$$tools"
+
 ##@ Build
 
 .PHONY: build
