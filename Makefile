@@ -72,3 +72,24 @@ build: ## Build the operator binary into bin/manager.
 .PHONY: run
 run: ## Run the operator against the cluster of the current kubeconfig.
 	$(GO) run . --leader-elect=false
+
+IMG ?= kiot:latest
+
+.PHONY: docker-build
+docker-build: ## Build the operator image IMG (needs a Docker engine).
+	docker build -t $(IMG) .
+
+##@ Deploy
+
+.PHONY: deploy
+deploy: ## Deploy Kiot to the cluster of the current kubeconfig with image IMG.
+	@tools="$$(hack/tools/install.sh kustomize kubectl)" && \
+		"$$tools/kustomize" build config/default | sed 's#image: kiot:latest#image: $(IMG)#' | "$$tools/kubectl" apply -f -
+
+# undeploy leaves the CRDs: deleting them would delete every Kiot resource
+# while the operator still runs, and so (deletionPolicy Delete) the cloud's
+# products and devices. Delete resources deliberately, then the CRDs.
+.PHONY: undeploy
+undeploy: ## Remove the operator (Deployment, RBAC, namespace); the CRDs, Kiot resources and cloud resources stay.
+	@tools="$$(hack/tools/install.sh kustomize kubectl)" && \
+		{ "$$tools/kustomize" build config/manager; echo ---; "$$tools/kustomize" build config/rbac; } | "$$tools/kubectl" delete --ignore-not-found -f -

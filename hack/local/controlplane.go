@@ -66,6 +66,26 @@ func startControlPlane(dir, toolsDir string) (*controlPlane, error) {
 	return cp, nil
 }
 
+// operatorIdentity is the ServiceAccount config/rbac binds. The local run
+// gives the operator exactly that identity, so every make local (and its
+// test) proves the generated least-privilege RBAC is enough.
+const (
+	operatorNamespace      = "kiot-system"
+	operatorServiceAccount = "kiot-controller-manager"
+)
+
+// operatorConfig authenticates as the operator's ServiceAccount.
+func (cp *controlPlane) operatorConfig() (*rest.Config, error) {
+	user, err := cp.env.AddUser(envtest.User{
+		Name:   "system:serviceaccount:" + operatorNamespace + ":" + operatorServiceAccount,
+		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + operatorNamespace, "system:authenticated"},
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	return user.Config(), nil
+}
+
 // stop ends etcd and kube-apiserver and removes their data.
 func (cp *controlPlane) stop() {
 	_ = cp.env.Stop()

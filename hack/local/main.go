@@ -83,9 +83,21 @@ func run(ctx context.Context, o options) error {
 	}
 	defer sim.stop()
 
-	step("Starting Kiot")
+	k := kubectl{binary: filepath.Join(o.toolsDir, "kubectl"), kubeconfig: cp.kubeconfig}
+	step("Installing the operator's RBAC (config/rbac)")
+	if err := createNamespace(ctx, cp.config, operatorNamespace); err != nil {
+		return err
+	}
+	if _, err := k.run("apply", "-k", filepath.Join("config", "rbac")); err != nil {
+		return err
+	}
+	step("Starting Kiot as ServiceAccount " + operatorNamespace + "/" + operatorServiceAccount)
+	operatorCfg, err := cp.operatorConfig()
+	if err != nil {
+		return err
+	}
 	opCtx, stopOperator := context.WithCancel(ctx)
-	operatorDone, err := startOperator(opCtx, cp.config, dir, o.metricsAddr)
+	operatorDone, err := startOperator(opCtx, operatorCfg, dir, o.metricsAddr)
 	if err != nil {
 		stopOperator()
 		return err
@@ -95,7 +107,6 @@ func run(ctx context.Context, o options) error {
 		<-operatorDone
 	}()
 
-	k := kubectl{binary: filepath.Join(o.toolsDir, "kubectl"), kubeconfig: cp.kubeconfig}
 	step("Creating the simulator's credentials and ProviderConfig default")
 	if err := createCredentials(ctx, cp.config); err != nil {
 		return err

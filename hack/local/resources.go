@@ -40,14 +40,19 @@ func (k kubectl) run(args ...string) (string, error) {
 	return string(out), nil
 }
 
+func createNamespace(ctx context.Context, cfg *rest.Config, name string) error {
+	c, err := client.New(cfg, client.Options{})
+	if err != nil {
+		return err
+	}
+	return c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+}
+
 // createCredentials makes the Secret the sample ProviderConfig names, with
 // the simulator's account.
 func createCredentials(ctx context.Context, cfg *rest.Config) error {
 	c, err := client.New(cfg, client.Options{})
 	if err != nil {
-		return err
-	}
-	if err := c.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "kiot-system"}}); err != nil {
 		return err
 	}
 	return c.Create(ctx, &corev1.Secret{
