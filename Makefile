@@ -22,10 +22,11 @@ help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} /^[a-zA-Z_0-9-]+:.*?##/ { printf "  %-16s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
 .PHONY: manifests
-manifests: ## Generate the CRDs (config/crd/bases), RBAC (config/rbac) and the Argo CD snippet (config/argocd).
+manifests: ## Generate the CRDs (config/crd/bases), RBAC (config/rbac), the Argo CD snippet (config/argocd) and docs/<kind>.md.
 	$(call tool,controller-gen) crd $(CRD_PATHS) output:crd:artifacts:config=config/crd/bases
 	$(call tool,controller-gen) rbac:roleName=manager-role $(RBAC_PATHS) output:rbac:artifacts:config=config/rbac
 	$(GO) run ./hack/argocd-cm
+	$(GO) run ./hack/crd-docs
 
 .PHONY: generate
 generate: ## Generate the deepcopy methods of the API types.

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Regenerates the CRDs, RBAC, the Argo CD snippet and deepcopy code and fails if that changed any
+# Regenerates the CRDs, RBAC, the Argo CD snippet, the kind reference pages
+# (docs/) and deepcopy code and fails if that changed any
 # file: generated code is regenerated, never edited by hand, and what is
 # committed must be what the markers produce. The files are left regenerated,
 # so the fix is to review the change and commit it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-generated=(config/crd/bases config/rbac config/argocd/argocd-cm.yaml)
+generated=(config/crd/bases config/rbac config/argocd/argocd-cm.yaml docs)
 mapfile -t deepcopy < <(find api -name 'zz_generated.deepcopy.go')
 snapshot=$(mktemp -d)
 trap 'rm -rf "$snapshot"' EXIT
