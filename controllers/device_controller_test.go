@@ -264,6 +264,35 @@ var _ = Describe("Device", func() {
 		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(&secret), &kept)).To(Succeed())
 		Expect(kept.Data).To(Equal(secret.Data))
 		Expect(kept.OwnerReferences).To(BeEmpty(), "the garbage collector must not take an orphan's credentials")
+
+		// Declared again, the device is adopted and so are its credentials.
+		again := newDevice(d.Name, p.Name)
+		Expect(k8sClient.Create(ctx, again)).To(Succeed())
+		readyDevice(again)
+		Expect(again.Status.IotID).To(Equal(d.Status.IotID))
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(&secret), &kept)).To(Succeed())
+		Expect(metav1.GetControllerOf(&kept)).To(HaveField("UID", again.UID))
+		Expect(kept.Data).To(Equal(secret.Data))
+	})
+
+	It("refuses to take over a Secret of its name that belongs to something else", func() {
+		p := readyProductNamed(unique("Clash_"))
+		name := unique("clash-")
+		foreign := &corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name + "-device"},
+			StringData: map[string]string{"note": "made by hand"},
+		}
+		Expect(k8sClient.Create(ctx, foreign)).To(Succeed())
+		d := createdDevice(name, p.Name)
+		DeferCleanup(func() { Expect(k8sClient.Delete(ctx, d)).To(Succeed()) })
+		Eventually(func(g Gomega) {
+			ready := conditionOf(g, d, iotv1.ConditionReady)
+			g.Expect(ready.Reason).To(Equal(iotv1.ReasonConflict))
+			g.Expect(ready.Message).To(ContainSubstring("not owned by this Device"))
+		}).Should(Succeed())
+		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(foreign), foreign)).To(Succeed())
+		Expect(foreign.Data).To(HaveKey("note"))
+		Expect(foreign.OwnerReferences).To(BeEmpty())
 	})
 
 	It("deletes a device whose Product resource is already gone", func() {

@@ -3,6 +3,7 @@ package managed
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -32,16 +33,39 @@ func (r *Reconciler) applySecret(ctx context.Context, obj Object, data map[strin
 	case err != nil:
 		return err
 	}
-	if owner := metav1.GetControllerOf(&secret); owner == nil || owner.UID != obj.GetUID() {
-		return Wait(iotv1.ReasonConflict, r.conflictRetry(),
-			"Secret %s/%s exists and is not owned by this %s: delete or rename it so Kiot can write the credentials", secret.Namespace, name, r.Kind.Name)
-	}
 	before := secret.DeepCopy()
+	if owner := metav1.GetControllerOf(&secret); owner == nil || owner.UID != obj.GetUID() {
+		if !r.previouslyOurs(obj, &secret) {
+			return Wait(iotv1.ReasonConflict, r.conflictRetry(),
+				"Secret %s/%s exists and is not owned by this %s: delete or rename it so Kiot can write the credentials", secret.Namespace, name, r.Kind.Name)
+		}
+		// Take over the Secret of an earlier resource of this name.
+		secret.OwnerReferences = slices.DeleteFunc(secret.OwnerReferences, func(ref metav1.OwnerReference) bool {
+			return ref.Controller != nil && *ref.Controller
+		})
+		if err := controllerutil.SetControllerReference(obj, &secret, r.Client.Scheme()); err != nil {
+			return err
+		}
+	}
 	r.shapeSecret(obj, &secret, data)
 	if equality.Semantic.DeepEqual(before, &secret) {
 		return nil
 	}
 	return r.Client.Update(ctx, &secret)
+}
+
+// previouslyOurs reports whether a Secret Kiot does not own through obj was
+// written for an earlier resource of the same kind, name and namespace: its
+// controller is such a resource (deleted, and not yet garbage collected),
+// or it has no controller and Kiot's labels for this kind and name (left by
+// deletionPolicy Orphan). Such a resource cannot coexist with obj, so
+// taking the Secret over loses nothing.
+func (r *Reconciler) previouslyOurs(obj Object, secret *corev1.Secret) bool {
+	if owner := metav1.GetControllerOf(secret); owner != nil {
+		return owner.Kind == r.Kind.Name && owner.Name == obj.GetName() &&
+			owner.APIVersion == iotv1.GroupVersion.String()
+	}
+	return secret.Labels[iotv1.LabelOwnerKind] == r.Kind.Name && secret.Labels[iotv1.LabelOwnerName] == obj.GetName()
 }
 
 // shapeSecret sets what Kiot owns of the Secret: type, labels, data.
