@@ -134,7 +134,7 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 			return err
 		}
 	}
-	return e.syncProperties(ctx, ref, desiredProperties(d))
+	return e.syncProperties(ctx, ref, iot.StringMap(d.Spec.Properties))
 }
 
 // Delete deletes the device by the identifiers in status, so it works after
@@ -215,14 +215,6 @@ func MQTTHost(productKey, region, iotInstanceID string) string {
 // SecretName is the name of a Device's credentials Secret.
 func SecretName(d *iotv1.Device) string { return d.Name + "-device" }
 
-func desiredProperties(d *iotv1.Device) map[string]string {
-	out := make(map[string]string, len(d.Spec.Properties))
-	for k, v := range d.Spec.Properties {
-		out[k] = string(v)
-	}
-	return out
-}
-
 // drift names what of the cloud device differs from the spec.
 func drift(d *iotv1.Device, detail *iot.DeviceDetail, props map[string]string) []string {
 	var fields []string
@@ -232,7 +224,7 @@ func drift(d *iotv1.Device, detail *iot.DeviceDetail, props map[string]string) [
 	if (detail.Status == iot.DeviceStatusDisable) == d.IsEnabled() {
 		fields = append(fields, "enabled")
 	}
-	if !maps.Equal(props, desiredProperties(d)) {
+	if !maps.Equal(props, iot.StringMap(d.Spec.Properties)) {
 		fields = append(fields, "properties")
 	}
 	return fields

@@ -149,8 +149,8 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 			return err
 		}
 	}
-	if !maps.Equal(tagMap(e.observedTags), desiredTags(g)) {
-		if err := e.API.SetDeviceGroupTags(ctx, id, "", tagList(desiredTags(g))); err != nil {
+	if !maps.Equal(iot.TagMap(e.observedTags), iot.StringMap(g.Spec.Tags)) {
+		if err := e.API.SetDeviceGroupTags(ctx, id, "", iot.SortedTags(iot.StringMap(g.Spec.Tags))); err != nil {
 			return err
 		}
 	}
@@ -323,7 +323,7 @@ func (e *External) drift(g *iotv1.DeviceGroup, add, remove []iot.GroupDevice) []
 	if g.Spec.Description != "" && e.observed.GroupDesc != g.Spec.Description {
 		fields = append(fields, "description")
 	}
-	if !maps.Equal(tagMap(e.observedTags), desiredTags(g)) {
+	if !maps.Equal(iot.TagMap(e.observedTags), iot.StringMap(g.Spec.Tags)) {
 		fields = append(fields, "tags")
 	}
 	if len(add) > 0 {
@@ -354,30 +354,6 @@ func membershipChanges(actual map[iot.GroupDevice]bool, desired map[iot.GroupDev
 	slices.SortFunc(add, less)
 	slices.SortFunc(remove, less)
 	return add, remove
-}
-
-func desiredTags(g *iotv1.DeviceGroup) map[string]string {
-	out := make(map[string]string, len(g.Spec.Tags))
-	for k, v := range g.Spec.Tags {
-		out[k] = string(v)
-	}
-	return out
-}
-
-func tagMap(tags []iot.Tag) map[string]string {
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[t.TagKey] = t.TagValue
-	}
-	return out
-}
-
-func tagList(tags map[string]string) []iot.Tag {
-	out := make([]iot.Tag, 0, len(tags))
-	for _, k := range slices.Sorted(maps.Keys(tags)) {
-		out = append(out, iot.Tag{TagKey: k, TagValue: tags[k]})
-	}
-	return out
 }
 
 // shortList names at most ten items, then how many more.

@@ -47,26 +47,10 @@ func drift(p *iotv1.Product, product *iot.Product, tags []iot.Tag) []string {
 	if (product.ProductStatus == iot.ProductStatusRelease) != p.Spec.Published {
 		fields = append(fields, "published")
 	}
-	if !maps.Equal(tagMap(tags), desiredTags(p)) {
+	if !maps.Equal(iot.TagMap(tags), iot.StringMap(p.Spec.Tags)) {
 		fields = append(fields, "tags")
 	}
 	return fields
-}
-
-func desiredTags(p *iotv1.Product) map[string]string {
-	out := make(map[string]string, len(p.Spec.Tags))
-	for k, v := range p.Spec.Tags {
-		out[k] = string(v)
-	}
-	return out
-}
-
-func tagMap(tags []iot.Tag) map[string]string {
-	out := make(map[string]string, len(tags))
-	for _, t := range tags {
-		out[t.TagKey] = t.TagValue
-	}
-	return out
 }
 
 // tagChanges splits the way from actual to desired tags into the three

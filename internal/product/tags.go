@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/iot"
 )
 
 // maxTagsPerCall: each tag call takes at most 10 tags (L9324, L9486, L9652).
@@ -13,7 +14,7 @@ const maxTagsPerCall = 10
 // syncTags makes the product's tags exactly the spec's map.
 func (e *External) syncTags(ctx context.Context, p *iotv1.Product) error {
 	key := p.Status.ProductKey
-	create, update, remove := tagChanges(tagMap(e.observedTags), desiredTags(p))
+	create, update, remove := tagChanges(iot.TagMap(e.observedTags), iot.StringMap(p.Spec.Tags))
 	for chunk := range slices.Chunk(remove, maxTagsPerCall) {
 		if err := e.API.DeleteProductTags(ctx, key, chunk); err != nil {
 			return err
