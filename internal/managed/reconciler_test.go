@@ -1,0 +1,202 @@
+package managed
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/events"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+)
+
+// scripted is an External whose answers a test sets, counting its calls.
+type scripted struct {
+	observe  func(Object) (Observation, error)
+	create   func(Object) error
+	observes int
+	creates  int
+	updates  int
+}
+
+func (s *scripted) Observe(_ context.Context, obj Object) (Observation, error) {
+	s.observes++
+	return s.observe(obj)
+}
+
+func (s *scripted) Create(_ context.Context, obj Object) error {
+	s.creates++
+	if s.create == nil {
+		return nil
+	}
+	return s.create(obj)
+}
+
+func (s *scripted) Update(context.Context, Object, Observation) error { s.updates++; return nil }
+func (s *scripted) Delete(context.Context, Object) error              { return nil }
+
+type connectorFunc func() External
+
+func (f connectorFunc) Connect(context.Context, Object) (External, error) { return f(), nil }
+
+const resync = 10 * time.Minute
+
+// reconcileOnce runs one reconcile of a fresh Product against a fake API
+// server and returns the result and the Product as written.
+func reconcileOnce(t *testing.T, ext *scripted, mutate func(*iotv1.Product)) (reconcile.Result, error, *iotv1.Product) {
+	t.Helper()
+	scheme := runtime.NewScheme()
+	if err := iotv1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Generation: 1}, Spec: iotv1.ProductSpec{ProductName: "Name_1"}}
+	if mutate != nil {
+		mutate(p)
+	}
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).Build()
+	r := &Reconciler{
+		Client:       c,
+		Recorder:     events.NewFakeRecorder(100),
+		Kind:         Kind{Name: "Product", New: func() Object { return &iotv1.Product{} }, Connector: connectorFunc(func() External { return ext })},
+		ResyncPeriod: resync,
+	}
+	result, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)})
+	written := &iotv1.Product{}
+	if getErr := c.Get(context.Background(), client.ObjectKeyFromObject(p), written); getErr != nil {
+		t.Fatal(getErr)
+	}
+	return result, err, written
+}
+
+func condition(p *iotv1.Product, conditionType string) metav1.Condition {
+	if c := apimeta.FindStatusCondition(p.Status.Conditions, conditionType); c != nil {
+		return *c
+	}
+	return metav1.Condition{}
+}
+
+func TestAKindsOwnReadinessDecidesReadyAndWhenToLookAgain(t *testing.T) {
+	ext := &scripted{observe: func(Object) (Observation, error) {
+		return Observation{Exists: true, UpToDate: true, Readiness: &Readiness{Ready: false, Reason: "Running", Message: "the job runs", RecheckAfter: 2 * time.Second}}, nil
+	}}
+	result, err, p := reconcileOnce(t, ext, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := condition(p, iotv1.ConditionReady); got.Status != metav1.ConditionFalse || got.Reason != "Running" || got.Message != "the job runs" {
+		t.Errorf("Ready = %+v, want False/Running", got)
+	}
+	if got := condition(p, iotv1.ConditionSynced); got.Status != metav1.ConditionTrue {
+		t.Errorf("Synced = %+v, want True: the reconcile itself succeeded", got)
+	}
+	if result.RequeueAfter != 2*time.Second {
+		t.Errorf("RequeueAfter = %v, want the kind's 2s", result.RequeueAfter)
+	}
+	if p.Status.ObservedGeneration != 1 {
+		t.Errorf("observedGeneration = %d, want 1", p.Status.ObservedGeneration)
+	}
+}
+
+func TestWithoutReadinessAnUpToDateResourceIsReadyUntilTheResync(t *testing.T) {
+	ext := &scripted{observe: func(Object) (Observation, error) { return Observation{Exists: true, UpToDate: true}, nil }}
+	result, err, p := reconcileOnce(t, ext, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := condition(p, iotv1.ConditionReady); got.Status != metav1.ConditionTrue || got.Reason != iotv1.ReasonAvailable {
+		t.Errorf("Ready = %+v, want True/Available", got)
+	}
+	if result.RequeueAfter < resync || result.RequeueAfter > resync+resync/10 {
+		t.Errorf("RequeueAfter = %v, want the resync period with at most 10%% jitter", result.RequeueAfter)
+	}
+}
+
+func TestCreateRecordsIdentifiersBehindAFinalizer(t *testing.T) {
+	ext := &scripted{
+		observe: func(obj Object) (Observation, error) {
+			if obj.(*iotv1.Product).Status.ProductKey == "" {
+				return Observation{}, nil
+			}
+			return Observation{Exists: true, UpToDate: true}, nil
+		},
+		create: func(obj Object) error { obj.(*iotv1.Product).Status.ProductKey = "a1Key"; return nil },
+	}
+	_, err, p := reconcileOnce(t, ext, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ext.creates != 1 || ext.observes != 2 {
+		t.Errorf("creates = %d, observes = %d; want one create between two observations", ext.creates, ext.observes)
+	}
+	if p.Status.ProductKey != "a1Key" {
+		t.Errorf("the identifier Create recorded was not written: %q", p.Status.ProductKey)
+	}
+	if len(p.Finalizers) != 1 || p.Finalizers[0] != iotv1.Finalizer {
+		t.Errorf("finalizers = %v, want the Kiot finalizer", p.Finalizers)
+	}
+}
+
+func TestErrorsAreAnsweredByClass(t *testing.T) {
+	cases := []struct {
+		name        string
+		err         error
+		wantReason  string
+		wantAfter   time.Duration
+		wantErr     bool
+		readyFalsed bool
+	}{
+		{"a wait", Wait("ProductNotReady", 30*time.Second, "waiting for the Product"), "ProductNotReady", 30 * time.Second, false, true},
+		{"a terminal error", Terminal(errors.New("refused")), iotv1.ReasonInvalidSpec, 0, false, false},
+		{"anything else", errors.New("connection reset"), iotv1.ReasonReconcileError, 0, true, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ext := &scripted{observe: func(Object) (Observation, error) { return Observation{}, tc.err }}
+			result, err, p := reconcileOnce(t, ext, nil)
+			if (err != nil) != tc.wantErr {
+				t.Errorf("returned error %v, want error: %v", err, tc.wantErr)
+			}
+			if got := condition(p, iotv1.ConditionSynced); got.Status != metav1.ConditionFalse || got.Reason != tc.wantReason {
+				t.Errorf("Synced = %+v, want False/%s", got, tc.wantReason)
+			}
+			if tc.readyFalsed && condition(p, iotv1.ConditionReady).Reason != tc.wantReason {
+				t.Errorf("a wait explains itself in Ready too: %+v", condition(p, iotv1.ConditionReady))
+			}
+			if tc.wantAfter > 0 && result.RequeueAfter != tc.wantAfter {
+				t.Errorf("RequeueAfter = %v, want %v", result.RequeueAfter, tc.wantAfter)
+			}
+			if ext.creates != 0 {
+				t.Error("a failed observation must not lead to a create")
+			}
+			if p.Status.ObservedGeneration != 0 {
+				t.Error("observedGeneration is stamped only by a successful reconcile")
+			}
+		})
+	}
+}
+
+func TestPausedTouchesNothing(t *testing.T) {
+	ext := &scripted{observe: func(Object) (Observation, error) { return Observation{}, nil }}
+	result, err, p := reconcileOnce(t, ext, func(p *iotv1.Product) {
+		p.Annotations = map[string]string{iotv1.AnnotationPaused: "true"}
+	})
+	if err != nil || result.RequeueAfter != 0 {
+		t.Errorf("result = %+v, %v; want no requeue", result, err)
+	}
+	if ext.observes != 0 || ext.creates != 0 {
+		t.Errorf("a paused resource was observed %d and created %d times", ext.observes, ext.creates)
+	}
+	if got := condition(p, iotv1.ConditionSynced); got.Reason != iotv1.ReasonReconcilePaused {
+		t.Errorf("Synced = %+v, want ReconcilePaused", got)
+	}
+	if len(p.Finalizers) != 0 {
+		t.Error("a paused resource got a finalizer")
+	}
+}
