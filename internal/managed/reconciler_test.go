@@ -21,9 +21,13 @@ import (
 type scripted struct {
 	observe  func(Object) (Observation, error)
 	create   func(Object) error
+	// createCtx, when set, replaces create and sees the reconcile's context.
+	createCtx func(context.Context, Object) error
 	observes int
 	creates  int
 	updates  int
+	// client is the fake API server the reconcile runs against.
+	client client.Client
 }
 
 func (s *scripted) Observe(_ context.Context, obj Object) (Observation, error) {
@@ -31,8 +35,11 @@ func (s *scripted) Observe(_ context.Context, obj Object) (Observation, error) {
 	return s.observe(obj)
 }
 
-func (s *scripted) Create(_ context.Context, obj Object) error {
+func (s *scripted) Create(ctx context.Context, obj Object) error {
 	s.creates++
+	if s.createCtx != nil {
+		return s.createCtx(ctx, obj)
+	}
 	if s.create == nil {
 		return nil
 	}
@@ -52,6 +59,13 @@ const resync = 10 * time.Minute
 // server and returns the result and the Product as written.
 func reconcileOnce(t *testing.T, ext *scripted, mutate func(*iotv1.Product)) (reconcile.Result, error, *iotv1.Product) {
 	t.Helper()
+	result, err, p, _ := reconcileWithClient(t, ext, mutate)
+	return result, err, p
+}
+
+// reconcileWithClient is reconcileOnce that also returns the fake API server.
+func reconcileWithClient(t *testing.T, ext *scripted, mutate func(*iotv1.Product)) (reconcile.Result, error, *iotv1.Product, client.Client) {
+	t.Helper()
 	scheme := runtime.NewScheme()
 	if err := iotv1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
@@ -61,6 +75,9 @@ func reconcileOnce(t *testing.T, ext *scripted, mutate func(*iotv1.Product)) (re
 		mutate(p)
 	}
 	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).Build()
+	if ext.client == nil {
+		ext.client = c
+	}
 	r := &Reconciler{
 		Client:       c,
 		Recorder:     events.NewFakeRecorder(100),
@@ -72,7 +89,7 @@ func reconcileOnce(t *testing.T, ext *scripted, mutate func(*iotv1.Product)) (re
 	if getErr := c.Get(context.Background(), client.ObjectKeyFromObject(p), written); getErr != nil {
 		t.Fatal(getErr)
 	}
-	return result, err, written
+	return result, err, written, c
 }
 
 func condition(p *iotv1.Product, conditionType string) metav1.Condition {
@@ -198,5 +215,38 @@ func TestPausedTouchesNothing(t *testing.T) {
 	}
 	if len(p.Finalizers) != 0 {
 		t.Error("a paused resource got a finalizer")
+	}
+}
+
+func TestCheckpointWritesStatusBeforeTheCallThatFollows(t *testing.T) {
+	var persistedMidway string
+	ext := &scripted{observe: func(Object) (Observation, error) { return Observation{}, nil }}
+	ext.createCtx = func(ctx context.Context, obj Object) error {
+		obj.(*iotv1.Product).Status.ProductKey = "intent-recorded"
+		if err := Checkpoint(ctx); err != nil {
+			return err
+		}
+		stored := &iotv1.Product{}
+		if err := ext.client.Get(ctx, client.ObjectKeyFromObject(obj), stored); err != nil {
+			return err
+		}
+		persistedMidway = stored.Status.ProductKey
+		return errors.New("the process died before the create's answer")
+	}
+	_, err, p := reconcileOnce(t, ext, nil)
+	if err == nil {
+		t.Fatal("the failed create must be reported")
+	}
+	if persistedMidway != "intent-recorded" {
+		t.Errorf("status read back after Checkpoint = %q, want the intent recorded before the call", persistedMidway)
+	}
+	if p.Status.ProductKey != "intent-recorded" {
+		t.Errorf("the intent was lost by the final write: %q", p.Status.ProductKey)
+	}
+}
+
+func TestCheckpointOutsideAReconcileDoesNothing(t *testing.T) {
+	if err := Checkpoint(context.Background()); err != nil {
+		t.Errorf("Checkpoint outside a reconcile = %v, want nil", err)
 	}
 }
