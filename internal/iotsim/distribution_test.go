@@ -129,6 +129,30 @@ func TestResultURLExpires(t *testing.T) {
 	})
 }
 
+func TestExpiredResultFilesFault(t *testing.T) {
+	e := newEnv(t, Options{})
+	pk := e.product("expired_fault")
+	e.device(pk, "expf-1")
+	job := e.must("CreateDeviceDistributeJob", distributeParams(pk, "expf-1")).str("JobId")
+	eventually(t, "status 2", func() bool { return e.jobStatus(job) == 2 })
+	e.sim.SetFaults(Faults{ExpiredResultFiles: 1})
+	fetch := func() int {
+		file := e.must("QueryDeviceDistributeDetail", map[string]string{"JobId": job}).str("File")
+		resp, err := http.Get(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := fetch(); got != http.StatusForbidden {
+		t.Errorf("the first URL after the fault answered %d, want 403 (expired)", got)
+	}
+	if got := fetch(); got != http.StatusOK {
+		t.Errorf("a fresh URL answered %d, want 200: the fault covers one file", got)
+	}
+}
+
 func TestInterruptedJob(t *testing.T) {
 	e := newEnv(t, Options{})
 	pk := e.product("interrupt_prod")

@@ -19,6 +19,10 @@ type Faults struct {
 	// InterruptJobs makes distribution jobs created from now on end in
 	// status 3 ("unexpectedly interrupted") instead of 2, without copying.
 	InterruptJobs bool `json:"interruptJobs,omitempty"`
+	// ExpiredResultFiles makes the next N result-file URLs that
+	// QueryDeviceDistributeDetail hands out expired already, as if the
+	// caller had fetched them more than 10 minutes late.
+	ExpiredResultFiles int `json:"expiredResultFiles,omitempty"`
 }
 
 // ActionFault is what happens to calls of one action.
@@ -85,6 +89,18 @@ func (f *faultInjector) interruptJobs() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.faults.InterruptJobs
+}
+
+// takeExpiredResultFile reports whether the next result file is to be
+// issued expired, using up one of ExpiredResultFiles.
+func (f *faultInjector) takeExpiredResultFile() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.faults.ExpiredResultFiles <= 0 {
+		return false
+	}
+	f.faults.ExpiredResultFiles--
+	return true
 }
 
 // decide returns the latency to add, whether to throttle, and the error to
