@@ -36,7 +36,7 @@ func (s *Simulator) jobStatus(j *Job, nowMs int64) int {
 	switch {
 	case nowMs < started:
 		return 0
-	case nowMs < ended:
+	case nowMs < ended || (!j.Settled && s.faults.holdJobs()):
 		return 1
 	case j.Interrupted:
 		return 3

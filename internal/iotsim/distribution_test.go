@@ -153,6 +153,23 @@ func TestExpiredResultFilesFault(t *testing.T) {
 	}
 }
 
+func TestHeldJobsRunUntilReleased(t *testing.T) {
+	e := newEnv(t, Options{})
+	pk := e.product("held_prod")
+	e.device(pk, "held-1")
+	e.sim.SetFaults(Faults{HoldJobs: true})
+	job := e.must("CreateDeviceDistributeJob", distributeParams(pk, "held-1")).str("JobId")
+	eventually(t, "status 1", func() bool { return e.jobStatus(job) == 1 })
+	time.Sleep(2 * (testTiming.JobInitializing + testTiming.JobRunning)) // past its natural end
+	if s := e.jobStatus(job); s != 1 {
+		t.Fatalf("a held job is in status %d, want 1 (running)", s)
+	}
+	e.sim.SetFaults(Faults{})
+	if s := e.jobStatus(job); s != 2 {
+		t.Fatalf("a released job past its end is in status %d, want 2", s)
+	}
+}
+
 func TestInterruptedJob(t *testing.T) {
 	e := newEnv(t, Options{})
 	pk := e.product("interrupt_prod")

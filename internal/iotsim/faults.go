@@ -19,6 +19,10 @@ type Faults struct {
 	// InterruptJobs makes distribution jobs created from now on end in
 	// status 3 ("unexpectedly interrupted") instead of 2, without copying.
 	InterruptJobs bool `json:"interruptJobs,omitempty"`
+	// HoldJobs keeps every unfinished distribution job running (status 1)
+	// while set, as a slow platform would; cleared, each job ends as its
+	// age says.
+	HoldJobs bool `json:"holdJobs,omitempty"`
 	// ExpiredResultFiles makes the next N result-file URLs that
 	// QueryDeviceDistributeDetail hands out expired already, as if the
 	// caller had fetched them more than 10 minutes late.
@@ -89,6 +93,12 @@ func (f *faultInjector) interruptJobs() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.faults.InterruptJobs
+}
+
+func (f *faultInjector) holdJobs() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.faults.HoldJobs
 }
 
 // takeExpiredResultFile reports whether the next result file is to be
