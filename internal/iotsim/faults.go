@@ -43,6 +43,9 @@ type ActionFault struct {
 	HTTPStatus int `json:"httpStatus,omitempty"`
 	// Latency is added to every call of the action, e.g. "250ms".
 	Latency Duration `json:"latency,omitempty"`
+	// AfterEffect runs the action before answering the injected error: the
+	// call took effect but its answer was lost (a timeout, a gateway 5xx).
+	AfterEffect bool `json:"afterEffect,omitempty"`
 	// Throttle refuses every call with Throttling.User, as if the quota
 	// were exhausted (counted as throttled).
 	Throttle bool `json:"throttle,omitempty"`
@@ -113,28 +116,29 @@ func (f *faultInjector) takeExpiredResultFile() bool {
 	return true
 }
 
-// decide returns the latency to add, whether to throttle, and the error to
-// answer instead of running the action (nil: run it).
-func (f *faultInjector) decide(action string) (latency time.Duration, throttle bool, injected *apiError) {
+// decide returns the latency to add, whether to throttle, the error to
+// answer (nil: the action's own answer), and whether that error comes after
+// running the action rather than instead of it.
+func (f *faultInjector) decide(action string) (latency time.Duration, throttle bool, injected *apiError, afterEffect bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.faults.Actions) == 0 {
-		return 0, false, nil
+		return 0, false, nil, false
 	}
 	name := action
 	af, ok := f.faults.Actions[name]
 	if !ok {
 		name = "*"
 		if af, ok = f.faults.Actions[name]; !ok {
-			return 0, false, nil
+			return 0, false, nil, false
 		}
 	}
 	latency = time.Duration(af.Latency)
 	if af.Throttle {
-		return latency, true, nil
+		return latency, true, nil, false
 	}
 	if af.ErrorRate <= 0 || rand.Float64() >= af.ErrorRate {
-		return latency, false, nil
+		return latency, false, nil, false
 	}
 	if af.Count > 0 {
 		af.Count--
@@ -143,7 +147,7 @@ func (f *faultInjector) decide(action string) (latency time.Duration, throttle b
 		}
 		f.faults.Actions[name] = af
 	}
-	return latency, false, af.err()
+	return latency, false, af.err(), af.AfterEffect
 }
 
 func (af ActionFault) err() *apiError {

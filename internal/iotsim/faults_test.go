@@ -25,6 +25,12 @@ func TestFaults(t *testing.T) {
 		wantErr(t, e.call("QueryProduct", map[string]string{"ProductKey": pk}), 200, "iot.system.SystemException")
 		e.must("QueryProduct", map[string]string{"ProductKey": pk})
 	})
+	t.Run("an answer lost after the action took effect", func(t *testing.T) {
+		e.sim.SetFaults(Faults{Actions: map[string]ActionFault{"RegisterDevice": {ErrorRate: 1, Count: 1, HTTPStatus: 504, AfterEffect: true}}})
+		defer e.sim.SetFaults(Faults{})
+		wantErr(t, e.call("RegisterDevice", map[string]string{"ProductKey": pk, "DeviceName": "lost-answer"}), 504, "InternalError")
+		e.must("QueryDeviceInfo", map[string]string{"ProductKey": pk, "DeviceName": "lost-answer"})
+	})
 	t.Run("forced throttling", func(t *testing.T) {
 		e.sim.SetFaults(Faults{Actions: map[string]ActionFault{"QueryProduct": {Throttle: true}}})
 		defer e.sim.SetFaults(Faults{})

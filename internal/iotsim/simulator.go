@@ -149,7 +149,7 @@ func (s *Simulator) call(r *http.Request, action string, now time.Time) (M, stri
 		return nil, key.ID, errUnsupportedOperation()
 	}
 	s.stats.call(action)
-	latency, throttle, injected := s.faults.decide(action)
+	latency, throttle, injected, afterEffect := s.faults.decide(action)
 	if latency > 0 {
 		time.Sleep(latency)
 	}
@@ -157,7 +157,7 @@ func (s *Simulator) call(r *http.Request, action string, now time.Time) (M, stri
 		s.stats.throttle(action)
 		return nil, key.ID, errThrottled()
 	}
-	if injected != nil {
+	if injected != nil && !afterEffect {
 		return nil, key.ID, injected
 	}
 	c := &call{s: s, p: p, action: action, key: key, now: now, host: r.Host, tls: r.TLS != nil}
@@ -173,6 +173,9 @@ func (s *Simulator) call(r *http.Request, action string, now time.Time) (M, stri
 	c.w = s.world
 	s.advance(now)
 	out, e := op.handle(c)
+	if injected != nil && e == nil {
+		return nil, key.ID, injected // it took effect; the answer is lost
+	}
 	return out, key.ID, e
 }
 
