@@ -17,6 +17,7 @@ import (
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/controllers"
+	"github.com/kiot-dev/kiot/internal/distribution"
 	"github.com/kiot-dev/kiot/internal/logging"
 )
 
@@ -39,6 +40,8 @@ func main() {
 	flag.IntVar(&kubeAPIBurst, "kube-api-burst", 200, "Burst of queries to the Kubernetes API server.")
 	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "Workers per controller.")
 	flag.DurationVar(&opts.ResyncPeriod, "resync-period", 10*time.Minute, "How often every resource is observed again to correct drift.")
+	flag.DurationVar(&opts.DistributeTiming.PollMin, "distribute-poll-min", distribution.DefaultTiming.PollMin, "Shortest interval between two polls of a running distribution job.")
+	flag.DurationVar(&opts.DistributeTiming.PollMax, "distribute-poll-max", distribution.DefaultTiming.PollMax, "Longest interval between two polls of a running distribution job.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()

@@ -6,6 +6,7 @@ package controllers
 import (
 	"time"
 
+	"github.com/kiot-dev/kiot/internal/distribution"
 	"github.com/kiot-dev/kiot/internal/providerconfig"
 )
 
@@ -18,6 +19,9 @@ type Options struct {
 	// ConflictRetry is how long a resource waits after the platform says it
 	// is busy (a running job, a batch in progress); 0 means 30s.
 	ConflictRetry time.Duration
+	// DistributeTiming paces DistributeJobs: how often a running job is
+	// polled, and how long a job waits for a free slot (0: ConflictRetry).
+	DistributeTiming distribution.Timing
 	// Clients builds the IoT Platform clients (tests shorten backoffs).
 	Clients providerconfig.ClientFactory
 }

@@ -24,5 +24,8 @@ func SetupAll(mgr ctrl.Manager, opts Options, getenv providerconfig.Getenv) erro
 	if err := setupDevice(mgr, opts, connector); err != nil {
 		return err
 	}
-	return setupDeviceGroup(mgr, opts, connector)
+	if err := setupDeviceGroup(mgr, opts, connector); err != nil {
+		return err
+	}
+	return setupDistributeJob(mgr, opts, connector)
 }

@@ -25,6 +25,7 @@ import (
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/distribution"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/iotsim"
 	"github.com/kiot-dev/kiot/internal/logging"
@@ -118,6 +119,7 @@ var _ = BeforeSuite(func() {
 	mgrClient = mgr.GetClient()
 	Expect(SetupAll(mgr, Options{
 		MaxConcurrentReconciles: 2, ResyncPeriod: testResync, ConflictRetry: testConflictRetry, Clients: clients,
+		DistributeTiming: distribution.Timing{PollMin: 50 * time.Millisecond, PollMax: 300 * time.Millisecond},
 	}, fakeEnv.Getenv)).To(Succeed())
 	createSimulatorProviderConfig()
 

@@ -83,6 +83,29 @@ type DeviceStatus struct {
 	// SecretName is the Secret holding the device's credentials.
 	// +optional
 	SecretName string `json:"secretName,omitempty"`
+	// Location is where a DistributeJob sent the device, as
+	// QueryDeviceProvisioning reports it. Kiot also writes it to the Secret
+	// (targetRegionId, targetIotInstanceId, targetMqttHost).
+	// +optional
+	Location *DeviceLocation `json:"location,omitempty"`
+}
+
+// DeviceLocation is the instance a device was distributed to.
+type DeviceLocation struct {
+	// InstanceID of the target instance.
+	InstanceID string `json:"instanceId"`
+	// Region of the target instance.
+	Region string `json:"region"`
+	// MQTTHost is where the device connects in the target instance.
+	// +optional
+	MQTTHost string `json:"mqttHost,omitempty"`
+	// DistributeJob is the DistributeJob resource (in this namespace) that
+	// moved the device.
+	DistributeJob string `json:"distributeJob"`
+	// JobID is the platform's job that moved the device.
+	JobID string `json:"jobId"`
+	// ObservedAt is when QueryDeviceProvisioning reported the location.
+	ObservedAt metav1.Time `json:"observedAt"`
 }
 
 // Device is an IoT Platform device. Kiot writes its credentials (productKey,

@@ -26,6 +26,10 @@ const (
 	SecretKeyRegionID      = "regionId"
 	SecretKeyMQTTHost      = "mqttHost"
 	SecretKeyIotInstanceID = "iotInstanceId"
+	// Where a DistributeJob sent the device (status.location), once it has.
+	SecretKeyTargetRegionID      = "targetRegionId"
+	SecretKeyTargetIotInstanceID = "targetIotInstanceId"
+	SecretKeyTargetMQTTHost      = "targetMqttHost"
 )
 
 // ReasonProductNotReady: the Device waits for its Product resource.
@@ -86,7 +90,7 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 		Exists:   true,
 		UpToDate: len(fields) == 0,
 		Drift:    fields,
-		Secret:   e.secretData(detail),
+		Secret:   e.secretData(detail, d.Status.Location),
 	}, nil
 }
 
@@ -188,7 +192,7 @@ func (e *External) productKey(ctx context.Context, d *iotv1.Device) (string, err
 }
 
 // secretData is the content of <name>-device.
-func (e *External) secretData(detail *iot.DeviceDetail) map[string][]byte {
+func (e *External) secretData(detail *iot.DeviceDetail, location *iotv1.DeviceLocation) map[string][]byte {
 	data := map[string][]byte{
 		SecretKeyProductKey:   []byte(detail.ProductKey),
 		SecretKeyDeviceName:   []byte(detail.DeviceName),
@@ -199,6 +203,11 @@ func (e *External) secretData(detail *iot.DeviceDetail) map[string][]byte {
 	}
 	if e.IotInstanceID != "" {
 		data[SecretKeyIotInstanceID] = []byte(e.IotInstanceID)
+	}
+	if location != nil {
+		data[SecretKeyTargetRegionID] = []byte(location.Region)
+		data[SecretKeyTargetIotInstanceID] = []byte(location.InstanceID)
+		data[SecretKeyTargetMQTTHost] = []byte(location.MQTTHost)
 	}
 	return data
 }

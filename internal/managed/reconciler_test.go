@@ -19,13 +19,13 @@ import (
 
 // scripted is an External whose answers a test sets, counting its calls.
 type scripted struct {
-	observe  func(Object) (Observation, error)
-	create   func(Object) error
+	observe func(Object) (Observation, error)
+	create  func(Object) error
 	// createCtx, when set, replaces create and sees the reconcile's context.
 	createCtx func(context.Context, Object) error
-	observes int
-	creates  int
-	updates  int
+	observes  int
+	creates   int
+	updates   int
 	// client is the fake API server the reconcile runs against.
 	client client.Client
 }

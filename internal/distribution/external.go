@@ -1,0 +1,191 @@
+package distribution
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/managed"
+)
+
+// Condition reasons of a DistributeJob.
+const (
+	ReasonProductNotReady   = "ProductNotReady"
+	ReasonDevicesNotReady   = "DevicesNotReady"
+	ReasonNoDevicesSelected = "NoDevicesSelected"
+	ReasonInitializing      = "Initializing"
+	ReasonRunning           = "Running"
+	ReasonCheckingTargets   = "CheckingTargets"
+	ReasonDistributed       = "Distributed"
+	ReasonDevicesFailed     = "DevicesFailed"
+	ReasonJobInterrupted    = "JobInterrupted"
+	ReasonJobLost           = "JobLost"
+	ReasonTargetMismatch    = "TargetMismatch"
+	// ReasonJobRunning: a delete waits for the job to finish.
+	ReasonJobRunning = "JobRunning"
+)
+
+// Timing paces a DistributeJob.
+type Timing struct {
+	// PollMin and PollMax bound the interval between two looks at a running
+	// job; in between, the interval is a quarter of the job's age, so a
+	// short job is seen finishing soon and a long one costs few calls.
+	PollMin, PollMax time.Duration
+	// Retry is how long a job waits for its product, its devices, a free
+	// job slot or a busy device before looking again.
+	Retry time.Duration
+}
+
+// DefaultTiming suits the platform: jobs take seconds to minutes.
+var DefaultTiming = Timing{PollMin: 2 * time.Second, PollMax: time.Minute, Retry: 30 * time.Second}
+
+// External reconciles one DistributeJob.
+type External struct {
+	API API
+	// Kube reads Products, Devices and the other DistributeJobs, and writes
+	// the Devices' status.location.
+	Kube client.Client
+	// Region and IotInstanceID are the ProviderConfig's.
+	Region        string
+	IotInstanceID string
+	Timing        Timing
+	// Now stands in for time.Now in tests.
+	Now func() time.Time
+}
+
+var _ managed.External = (*External)(nil)
+
+// Observe finds the job's state: what is missing before the first job, or
+// how the latest job is doing. Once a job is finished it records the
+// results, checks where the devices went, and stops calling the platform.
+func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Observation, error) {
+	j := obj.(*iotv1.DistributeJob)
+	if j.Status.Phase == "" {
+		j.Status.Phase = iotv1.PhasePending
+	}
+	if err := e.recoverPendingCreate(ctx, j); err != nil {
+		return managed.Observation{}, err
+	}
+	run := j.LatestRun()
+	if run == nil {
+		if err := e.prepare(ctx, j); err != nil {
+			return managed.Observation{}, err
+		}
+		return managed.Observation{}, nil
+	}
+	if !run.Phase.Finished() {
+		if err := e.poll(ctx, j, run); err != nil {
+			return managed.Observation{}, err
+		}
+		if !run.Phase.Finished() {
+			return e.running(j, run), nil
+		}
+	}
+	if run.FinishedAt == nil {
+		if err := e.recordResults(ctx, j, run); err != nil {
+			return managed.Observation{}, err
+		}
+	}
+	if !run.Confirmed {
+		if err := e.checkTargets(ctx, j, run); err != nil {
+			return managed.Observation{}, err
+		}
+	}
+	if j.Spec.DeleteFinishedJobs {
+		if err := e.deleteRecords(ctx, j); err != nil {
+			return managed.Observation{}, err
+		}
+	}
+	readiness := e.verdict(j, run)
+	if !run.Confirmed {
+		readiness.RecheckAfter = e.pollMin() // more devices to check
+	}
+	obs := managed.Observation{Exists: true, UpToDate: true, Readiness: readiness}
+	if token := j.GetAnnotations()[iotv1.AnnotationRetryFailed]; token != "" && token != j.Status.RetryToken && run.FinishedAt != nil && !e.retryRequested(j) {
+		j.Status.RetryToken = token // nothing left to retry: answered
+	}
+	if e.retryRequested(j) {
+		obs.UpToDate = false
+		obs.Drift = []string{fmt.Sprintf("%d failed device(s), by the %s annotation", len(j.Status.FailedDevices), iotv1.AnnotationRetryFailed)}
+	}
+	return obs, nil
+}
+
+// Create starts the first job: of the devices, or of the product alone.
+func (e *External) Create(ctx context.Context, obj managed.Object) error {
+	j := obj.(*iotv1.DistributeJob)
+	names := make([]string, 0, len(j.Status.Devices))
+	for _, d := range j.Status.Devices {
+		names = append(names, d.DeviceName)
+	}
+	return e.startJob(ctx, j, "", names)
+}
+
+// Update starts a follow-up job for the devices the latest job did not
+// distribute, as the retry-failed annotation asks.
+func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Observation) error {
+	j := obj.(*iotv1.DistributeJob)
+	if !e.retryRequested(j) {
+		return nil
+	}
+	return e.startJob(ctx, j, j.GetAnnotations()[iotv1.AnnotationRetryFailed], j.Status.FailedDevices)
+}
+
+// Delete deletes the platform's record of each job. A running job cannot
+// be deleted (TaskNotFinish): the resource waits for it to finish.
+func (e *External) Delete(ctx context.Context, obj managed.Object) error {
+	j := obj.(*iotv1.DistributeJob)
+	for i := range j.Status.Jobs {
+		run := &j.Status.Jobs[i]
+		if run.RecordDeleted {
+			continue
+		}
+		err := e.API.DeleteDeviceDistributeJob(ctx, run.JobID)
+		switch {
+		case err == nil || aliyun.IsNotFound(err):
+			run.RecordDeleted = true
+		case aliyun.IsConflict(err):
+			return managed.Wait(ReasonJobRunning, e.pollInterval(run),
+				"job %s is still running and the platform refuses to delete it (%s): waiting for it to finish", run.JobID, aliyun.ErrorCode(err))
+		default:
+			return err
+		}
+	}
+	return nil
+}
+
+// retryRequested reports a new retry-failed value to act on: the latest job
+// is finished and recorded, and something is left to distribute.
+func (e *External) retryRequested(j *iotv1.DistributeJob) bool {
+	token := j.GetAnnotations()[iotv1.AnnotationRetryFailed]
+	run := j.LatestRun()
+	if token == "" || token == j.Status.RetryToken || run == nil || !run.Phase.Finished() || run.FinishedAt == nil {
+		return false
+	}
+	return len(j.Status.FailedDevices) > 0 || (j.ProductOnly() && run.Phase != iotv1.PhaseCompleted)
+}
+
+func (e *External) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *External) pollMin() time.Duration {
+	if e.Timing.PollMin > 0 {
+		return e.Timing.PollMin
+	}
+	return DefaultTiming.PollMin
+}
+
+func (e *External) retry() time.Duration {
+	if e.Timing.Retry > 0 {
+		return e.Timing.Retry
+	}
+	return DefaultTiming.Retry
+}

@@ -1,0 +1,156 @@
+package distribution
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/device"
+	"github.com/kiot-dev/kiot/internal/iot"
+)
+
+const (
+	// checksPerPass bounds the QueryDeviceProvisioning calls of one
+	// reconcile (2 s at the action's 50 QPS); a large job is checked over
+	// several passes.
+	checksPerPass = 100
+	// unmanagedSample is how many devices Kiot does not manage are checked:
+	// they have no status to update, so a sample confirms the job.
+	unmanagedSample = 5
+	// maxMismatches bounds status.mismatches.
+	maxMismatches = 20
+)
+
+// checkTargets confirms where a completed job's devices went with
+// QueryDeviceProvisioning: every distributed Device resource, whose
+// status.location it records, and a sample of the other devices.
+func (e *External) checkTargets(ctx context.Context, j *iotv1.DistributeJob, run *iotv1.DistributeJobRun) error {
+	if run.Phase != iotv1.PhaseCompleted || j.ProductOnly() {
+		run.Confirmed = true
+		return nil
+	}
+	failed := make(map[string]bool, len(j.Status.FailedDevices))
+	for _, n := range j.Status.FailedDevices {
+		failed[n] = true
+	}
+	var managedDone, unmanagedDone []iotv1.ResolvedDevice
+	for _, d := range j.Status.Devices {
+		switch {
+		case failed[d.DeviceName]:
+		case d.Managed:
+			managedDone = append(managedDone, d)
+		default:
+			unmanagedDone = append(unmanagedDone, d)
+		}
+	}
+	targets, err := e.targetInstances(j)
+	if err != nil {
+		return err
+	}
+	for budget := checksPerPass; int(run.Checked) < len(managedDone) && budget > 0; budget-- {
+		if err := e.locate(ctx, j, run, managedDone[run.Checked], targets); err != nil {
+			return err
+		}
+		run.Checked++
+	}
+	if int(run.Checked) < len(managedDone) {
+		return nil
+	}
+	for _, d := range unmanagedDone[:min(unmanagedSample, len(unmanagedDone))] {
+		if _, err := e.provisioning(ctx, j, d.DeviceName, targets); err != nil {
+			return err
+		}
+	}
+	run.Confirmed = true
+	return nil
+}
+
+// locate reads where one Device resource went and records it in the
+// Device's status, unless one of this resource's jobs already did.
+func (e *External) locate(ctx context.Context, j *iotv1.DistributeJob, run *iotv1.DistributeJobRun, d iotv1.ResolvedDevice, targets []string) error {
+	var dev iotv1.Device
+	err := e.Kube.Get(ctx, client.ObjectKey{Namespace: j.Namespace, Name: d.ResourceName()}, &dev)
+	if apierrors.IsNotFound(err) {
+		return nil // deleted since: nothing to record
+	}
+	if err != nil {
+		return err
+	}
+	if loc := dev.Status.Location; loc != nil && loc.DistributeJob == j.Name && slices.ContainsFunc(j.Status.Jobs, func(r iotv1.DistributeJobRun) bool { return r.JobID == loc.JobID }) {
+		return nil
+	}
+	prov, err := e.provisioning(ctx, j, d.DeviceName, targets)
+	if err != nil || prov.TargetIotInstanceID == "" {
+		return err
+	}
+	region := prov.TargetRegion
+	if region == "" {
+		region = iot.PublicInstanceRegion(prov.TargetIotInstanceID)
+	}
+	enterpriseID := prov.TargetIotInstanceID
+	if iot.PublicInstanceRegion(enterpriseID) != "" {
+		enterpriseID = ""
+	}
+	base := dev.DeepCopy()
+	dev.Status.Location = &iotv1.DeviceLocation{
+		InstanceID: prov.TargetIotInstanceID, Region: region,
+		MQTTHost:      device.MQTTHost(j.Status.ProductKey, region, enterpriseID),
+		DistributeJob: j.Name, JobID: run.JobID, ObservedAt: metav1.NewTime(e.now()),
+	}
+	// A merge patch of the status subresource carries location alone, so
+	// the Device controller's own status fields are untouched.
+	return client.IgnoreNotFound(e.Kube.Status().Patch(ctx, &dev, client.MergeFrom(base)))
+}
+
+// provisioning reads a device's distribution and records a disagreement
+// with the job's targets.
+func (e *External) provisioning(ctx context.Context, j *iotv1.DistributeJob, deviceName string, targets []string) (*iot.DeviceProvisioning, error) {
+	prov, err := e.API.QueryDeviceProvisioning(ctx, j.Status.ProductKey, deviceName)
+	if aliyun.IsNotFound(err) {
+		e.mismatch(j, deviceName+": QueryDeviceProvisioning does not know the device")
+		return &iot.DeviceProvisioning{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case prov.TargetIotInstanceID == "":
+		e.mismatch(j, deviceName+": QueryDeviceProvisioning reports it not distributed")
+	case !slices.Contains(targets, prov.TargetIotInstanceID):
+		e.mismatch(j, fmt.Sprintf("%s: QueryDeviceProvisioning places it in %s, not a target", deviceName, prov.TargetIotInstanceID))
+	}
+	return prov, nil
+}
+
+func (e *External) mismatch(j *iotv1.DistributeJob, what string) {
+	if len(j.Status.Mismatches) < maxMismatches && !slices.Contains(j.Status.Mismatches, what) {
+		j.Status.Mismatches = append(j.Status.Mismatches, what)
+	}
+}
+
+// deleteRecords deletes the platform's record of each finished job whose
+// results and checks are in status (spec.deleteFinishedJobs).
+func (e *External) deleteRecords(ctx context.Context, j *iotv1.DistributeJob) error {
+	for i := range j.Status.Jobs {
+		run := &j.Status.Jobs[i]
+		if run.RecordDeleted || run.FinishedAt == nil || !run.Confirmed {
+			continue
+		}
+		err := e.API.DeleteDeviceDistributeJob(ctx, run.JobID)
+		switch {
+		case err == nil || aliyun.IsNotFound(err):
+			run.RecordDeleted = true
+		case aliyun.IsConflict(err):
+			// Not finished after all: the next observation sees it.
+		default:
+			return err
+		}
+	}
+	return nil
+}
