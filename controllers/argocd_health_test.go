@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/distribution"
 	"github.com/kiot-dev/kiot/internal/iotsim"
 )
 
@@ -139,5 +140,63 @@ var _ = Describe("Argo CD health checks", func() {
 		Expect(unstructured.SetNestedField(u, d.Generation+1, "metadata", "generation")).To(Succeed())
 		status, _ = argoHealthOf(script, u)
 		Expect(status).To(Equal("Progressing"))
+	})
+})
+
+var _ = Describe("The Argo CD health check of a DistributeJob", func() {
+	ctx := context.Background()
+
+	It("follows the job: Progressing while it waits or runs, Healthy when every device made it, Degraded otherwise", func() {
+		script := argoScript("distributejob-health.lua")
+		ns := jobNamespace()
+		p, devices := labelledFleet(ns, 2, nil)
+
+		waiting := newDistributeJob(ns, "no-such-product", byName(devices[0])...)
+		Expect(k8sClient.Create(ctx, waiting)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(conditionOf(g, waiting, iotv1.ConditionReady).Reason).To(Equal(distribution.ReasonProductNotReady))
+		}).Should(Succeed())
+		status, message := argoHealth(script, waiting)
+		Expect(status).To(Equal("Progressing"))
+		Expect(message).To(ContainSubstring("no-such-product"))
+
+		setFaults(iotsim.Faults{HoldJobs: true})
+		running := newDistributeJob(ns, p.Name, byName(devices[0])...)
+		Expect(k8sClient.Create(ctx, running)).To(Succeed())
+		waitPhase(running, iotv1.PhaseRunning)
+		status, message = argoHealth(script, running)
+		Expect(status).To(Equal("Progressing"))
+		Expect(message).To(ContainSubstring("Running"))
+		sim.SetFaults(iotsim.Faults{})
+		waitReady(running)
+		status, _ = argoHealth(script, running)
+		Expect(status).To(Equal("Healthy"))
+
+		partial := newDistributeJob(ns, p.Name, iotv1.DistributeDevice{Name: devices[1].Name}, iotv1.DistributeDevice{DeviceName: "never-registered"})
+		Expect(k8sClient.Create(ctx, partial)).To(Succeed())
+		waitPhase(partial, iotv1.PhaseCompleted)
+		status, message = argoHealth(script, partial)
+		Expect(status).To(Equal("Degraded"))
+		Expect(message).To(ContainSubstring("never-registered"))
+
+		setFaults(iotsim.Faults{InterruptJobs: true})
+		interrupted := newDistributeJob(ns, p.Name, byName(devices[1])...)
+		Expect(k8sClient.Create(ctx, interrupted)).To(Succeed())
+		waitPhase(interrupted, iotv1.PhaseInterrupted)
+		status, _ = argoHealth(script, interrupted)
+		Expect(status).To(Equal("Degraded"))
+		sim.SetFaults(iotsim.Faults{})
+
+		refused := newDistributeJob(ns, p.Name, byName(devices[1])...)
+		refused.Spec.TargetUID = "1234567890123456" // no such account
+		Expect(k8sClient.Create(ctx, refused)).To(Succeed())
+		waitPhase(refused, iotv1.PhaseFailed)
+		status, message = argoHealth(script, refused)
+		Expect(status).To(Equal("Degraded"))
+		Expect(message).To(ContainSubstring("AccountNotFound"))
+
+		update(running, func() { running.Annotations = map[string]string{iotv1.AnnotationPaused: "true"} })
+		status, _ = argoHealth(script, running)
+		Expect(status).To(Equal("Suspended"))
 	})
 })

@@ -65,7 +65,7 @@ var _ = Describe("GitOps", func() {
 	It("sees no diff: Kiot never writes spec, and re-applying the samples changes nothing", func() {
 		ctx := context.Background()
 		var objects []*unstructured.Unstructured
-		for _, file := range []string{"product.yaml", "devices.yaml", "devicegroup.yaml"} {
+		for _, file := range []string{"product.yaml", "devices.yaml", "devicegroup.yaml", "distributejob.yaml"} {
 			objects = append(objects, readSamplesUnstructured(file)...)
 		}
 		applyAll(objects)

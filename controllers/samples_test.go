@@ -39,7 +39,8 @@ var _ = Describe("The samples", func() {
 		ctx := context.Background()
 		objects := append(readSamples("product.yaml"), readSamples("devices.yaml")...)
 		objects = append(objects, readSamples("devicegroup.yaml")...)
-		Expect(objects).To(HaveLen(6))
+		objects = append(objects, readSamples("distributejob.yaml")...)
+		Expect(objects).To(HaveLen(7))
 		for _, obj := range objects {
 			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
 		}
@@ -65,6 +66,19 @@ var _ = Describe("The samples", func() {
 		Expect(simMembers(Default, tall.Status.GroupID)).To(ConsistOf("light-0001", "light-0002"))
 		Expect(simGroup(Default, tall.Status.GroupID).ParentID).To(Equal(harbour.Status.GroupID))
 
+		job := objects[6].(*iotv1.DistributeJob)
+		waitReady(job)
+		Expect(job.Status.Phase).To(Equal(iotv1.PhaseCompleted))
+		Expect(job.Status.Succeeded).To(BeEquivalentTo(3))
+		for _, obj := range objects[1:4] {
+			Eventually(func(g Gomega) {
+				d := obj.(*iotv1.Device)
+				g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(d), d)).To(Succeed())
+				g.Expect(d.Status.Location).NotTo(BeNil())
+				g.Expect(d.Status.Location.Region).To(Equal("ap-southeast-1"))
+			}).Should(Succeed())
+		}
+
 		for _, obj := range objects {
 			Expect(k8sClient.Delete(ctx, obj)).To(Succeed())
 		}
@@ -73,10 +87,20 @@ var _ = Describe("The samples", func() {
 				return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(obj), obj))
 			}).Should(BeTrue(), "%s was not deleted", obj.GetName())
 		}
-		Expect(simProductsNamed(product.Spec.ProductName)).To(BeZero())
-		for _, obj := range objects[1:4] {
-			Expect(simDevicesNamed(product.Status.ProductKey, obj.GetName())).To(BeZero())
+		// Shanghai is left empty; the copies the job made in Singapore stay,
+		// as a distribution is not undone by deleting its record.
+		state := sim.Snapshot()
+		for _, p := range state.Products {
+			if p.ProductKey == product.Status.ProductKey {
+				Expect(p.InstanceID).To(Equal(singaporeInstance), "the product is left in %s", p.InstanceID)
+			}
 		}
+		for _, d := range state.Devices {
+			if d.ProductKey == product.Status.ProductKey {
+				Expect(d.InstanceID).To(Equal(singaporeInstance), "device %s is left in %s", d.DeviceName, d.InstanceID)
+			}
+		}
+		Expect(simJobsOf(product.Status.ProductKey)).To(BeEmpty(), "the job's record is deleted with the DistributeJob")
 		for _, group := range sim.Snapshot().Groups {
 			Expect(group.GroupID).NotTo(BeElementOf(harbour.Status.GroupID, tall.Status.GroupID))
 		}

@@ -1,8 +1,9 @@
 -- Argo CD health of a Kiot DistributeJob.
 -- Healthy: the job completed and every device was distributed.
 -- Progressing: waiting for its product or devices, for a free job slot
--- (QuotaExceeded), or running. Degraded: the job failed or was interrupted,
--- some devices were not distributed, or the platform refused the spec.
+-- (QuotaExceeded), running, or checking where the devices went.
+-- Degraded: the job failed or was interrupted, some devices were not
+-- distributed, or the platform refused the spec.
 -- Suspended: paused.
 local hs = { status = "Progressing", message = "Waiting for Kiot to create the job" }
 local annotations = obj.metadata.annotations
@@ -34,6 +35,8 @@ if phase == "Completed" then
   if ready ~= nil and ready.status == "True" then
     hs.status = "Healthy"
     hs.message = ready.message or "Every device was distributed"
+  elseif ready ~= nil and ready.reason == "CheckingTargets" then
+    hs.message = ready.message or "Checking where the devices went"
   else
     hs.status = "Degraded"
     hs.message = (ready and ready.message) or "Some devices were not distributed"
