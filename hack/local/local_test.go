@@ -41,7 +41,7 @@ func TestLocalRunComesUpAndLeavesNothingBehind(t *testing.T) {
 	}
 	printed := out.String()
 	for _, want := range []string{"Kiot is running", "product.iot.kiot.dev/street-light", "device.iot.kiot.dev/light-0003",
-		"devicegroup.iot.kiot.dev/harbour-lights", "providerconfig.iot.kiot.dev/default", "export KUBECONFIG=" + filepath.Join(dir, "kubeconfig")} {
+		"devicegroup.iot.kiot.dev/harbour-lights", "distributejob.iot.kiot.dev/harbour-lights-to-singapore", "providerconfig.iot.kiot.dev/default", "export KUBECONFIG=" + filepath.Join(dir, "kubeconfig")} {
 		if !strings.Contains(printed, want) {
 			t.Errorf("the output does not show %q:\n%s", want, printed)
 		}

@@ -139,12 +139,13 @@ func run(ctx context.Context, o options) error {
   export KUBECONFIG=%s
   %s get kiot -A            # kubectl from the toolchain; any kubectl works
   %s get secret light-0001-device -o jsonpath='{.data.deviceSecret}' | base64 -d
+  %s get device light-0001 -o jsonpath='{.status.location}'   # moved to Singapore by the DistributeJob
 Simulator:  http://%s  (state: curl -s http://%s/_sim/state)
 Metrics:    http://%s/metrics
 Logs:       %s/{operator,iot-sim,kube-apiserver,etcd}.log
 
 Press Ctrl-C to stop everything.
-`, cp.kubeconfig, k.binary, k.binary, sim.addr, sim.addr, o.metricsAddr, dir)
+`, cp.kubeconfig, k.binary, k.binary, k.binary, sim.addr, sim.addr, o.metricsAddr, dir)
 	if o.ready != nil {
 		close(o.ready)
 	}
