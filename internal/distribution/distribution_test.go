@@ -1,0 +1,121 @@
+package distribution
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/managed"
+)
+
+func TestPollIntervalGrowsWithTheJobsAgeWithinBounds(t *testing.T) {
+	start := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	run := &iotv1.DistributeJobRun{CreatedAt: metav1.NewTime(start)}
+	for _, tc := range []struct {
+		age, want time.Duration
+	}{
+		{0, 2 * time.Second},                // PollMin
+		{20 * time.Second, 5 * time.Second}, // a quarter of the age
+		{2 * time.Minute, 30 * time.Second}, // a quarter of the age
+		{30 * time.Minute, time.Minute},     // PollMax
+	} {
+		e := &External{Timing: DefaultTiming, Now: func() time.Time { return start.Add(tc.age) }}
+		if got := e.pollInterval(run); got != tc.want {
+			t.Errorf("age %v: poll after %v, want %v", tc.age, got, tc.want)
+		}
+	}
+}
+
+func TestMergeKeepsEachDevicesLatestOutcomeFailuresFirstAndBounded(t *testing.T) {
+	j := &iotv1.DistributeJob{Status: iotv1.DistributeJobStatus{Total: maxResults + 100}}
+	first := &iotv1.DistributeJobRun{JobID: "job-1"}
+	var results []iotv1.DeviceDistributeResult
+	for i := range maxResults + 100 {
+		code := "200"
+		if i%100 == 0 {
+			code = "404"
+		}
+		results = append(results, iotv1.DeviceDistributeResult{DeviceName: fmt.Sprintf("dev-%04d", i), Code: code, JobID: "job-1"})
+	}
+	(&External{}).merge(j, first, results)
+	if first.Succeeded != maxResults+94 || first.Failed != 6 || j.Status.Failed != 6 || j.Status.Succeeded != maxResults+94 {
+		t.Fatalf("counts: run %d/%d, status %d/%d", first.Succeeded, first.Failed, j.Status.Succeeded, j.Status.Failed)
+	}
+	if len(j.Status.Results) != maxResults || j.Status.ResultsOmitted != 100 {
+		t.Fatalf("results = %d, omitted = %d; want %d and 100", len(j.Status.Results), j.Status.ResultsOmitted, maxResults)
+	}
+	for i := range 6 {
+		if j.Status.Results[i].Code != "404" {
+			t.Fatalf("results[%d] = %+v: failures must come first", i, j.Status.Results[i])
+		}
+	}
+	if len(j.Status.FailedDevices) != 6 || j.Status.FailedDevices[0] != "dev-0000" {
+		t.Fatalf("failedDevices = %v", j.Status.FailedDevices)
+	}
+
+	retry := &iotv1.DistributeJobRun{JobID: "job-2", RetryToken: "1"}
+	var again []iotv1.DeviceDistributeResult
+	for _, n := range (&External{}).runDevices(j, retry) {
+		again = append(again, iotv1.DeviceDistributeResult{DeviceName: n, Code: "200", JobID: "job-2"})
+	}
+	(&External{}).merge(j, retry, again)
+	if j.Status.Failed != 0 || len(j.Status.FailedDevices) != 0 || j.Status.Succeeded != maxResults+100 || retry.Succeeded != 6 {
+		t.Fatalf("after the retry: failed %d %v, succeeded %d (retry %d)", j.Status.Failed, j.Status.FailedDevices, j.Status.Succeeded, retry.Succeeded)
+	}
+	for _, r := range j.Status.Results {
+		if r.DeviceName == "dev-0100" && r.JobID != "job-2" {
+			t.Fatalf("dev-0100's latest outcome is job-2's, got %+v", r)
+		}
+	}
+}
+
+func TestResolveDevices(t *testing.T) {
+	device := func(name, deviceName string, labels map[string]string) iotv1.Device {
+		d := iotv1.Device{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
+		d.Spec.DeviceName = deviceName
+		return d
+	}
+	cluster := []iotv1.Device{
+		device("light-1", "", map[string]string{"district": "harbour"}),
+		device("light-2", "LIGHT_2", map[string]string{"district": "harbour"}),
+		device("light-3", "", map[string]string{"district": "old-town"}),
+	}
+	j := &iotv1.DistributeJob{Spec: iotv1.DistributeJobSpec{
+		Devices:        []iotv1.DistributeDevice{{Name: "light-3"}, {DeviceName: "outside-1"}, {Name: "light-1"}},
+		DeviceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"district": "harbour"}},
+	}}
+	got, err := resolveDevices(j, cluster, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []iotv1.ResolvedDevice{
+		{DeviceName: "LIGHT_2", Resource: "light-2", Managed: true},
+		{DeviceName: "light-1", Managed: true},
+		{DeviceName: "light-3", Managed: true},
+		{DeviceName: "outside-1"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("resolved %+v, want %+v (union, deduplicated, sorted by DeviceName)", got, want)
+	}
+	if got[0].ResourceName() != "light-2" || got[1].ResourceName() != "light-1" || got[3].ResourceName() != "" {
+		t.Fatalf("resource names: %q %q %q", got[0].ResourceName(), got[1].ResourceName(), got[3].ResourceName())
+	}
+
+	j.Spec.Devices = append(j.Spec.Devices, iotv1.DistributeDevice{Name: "not-created-yet"})
+	if _, err := resolveDevices(j, cluster, time.Second); !isWait(err, ReasonDevicesNotReady) {
+		t.Fatalf("a named Device that does not exist must wait, not record a partial set: %v", err)
+	}
+	j.Spec.Devices = nil
+	j.Spec.DeviceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"district": "nowhere"}}
+	if _, err := resolveDevices(j, cluster, time.Second); !isWait(err, ReasonNoDevicesSelected) {
+		t.Fatalf("a selector that selects nothing yet must wait: %v", err)
+	}
+}
+
+func isWait(err error, reason string) bool {
+	w, ok := err.(*managed.WaitError)
+	return ok && w.Reason == reason
+}
