@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -323,7 +324,11 @@ var _ = Describe("DistributeJob", func() {
 		Expect(simJobsOf(pk)).To(HaveLen(10))
 
 		By("ten jobs polling at once stay within QueryDeviceDistributeJob's 10 QPS")
+		pollStart, pollsAtStart := time.Now(), sim.Calls("QueryDeviceDistributeJob")
 		Eventually(func() int64 { return sim.Calls("QueryDeviceDistributeJob") - pollsBefore }).Should(BeNumerically(">=", 40))
+		polls, elapsed := sim.Calls("QueryDeviceDistributeJob")-pollsAtStart, time.Since(pollStart)
+		AddReportEntry("QueryDeviceDistributeJob with 10 jobs polling", fmt.Sprintf("%d calls in %s = %.1f/s, throttled %d",
+			polls, elapsed.Round(time.Millisecond), float64(polls)/elapsed.Seconds(), sim.Throttled("QueryDeviceDistributeJob")))
 
 		By("as slots free, the waiting jobs start, and every job completes")
 		sim.SetFaults(iotsim.Faults{})

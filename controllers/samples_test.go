@@ -41,6 +41,7 @@ var _ = Describe("The samples", func() {
 		objects = append(objects, readSamples("devicegroup.yaml")...)
 		objects = append(objects, readSamples("distributejob.yaml")...)
 		Expect(objects).To(HaveLen(7))
+		throttledBefore := totalThrottled()
 		for _, obj := range objects {
 			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
 		}
@@ -70,6 +71,8 @@ var _ = Describe("The samples", func() {
 		waitReady(job)
 		Expect(job.Status.Phase).To(Equal(iotv1.PhaseCompleted))
 		Expect(job.Status.Succeeded).To(BeEquivalentTo(3))
+		Expect(job.Status.Failed).To(BeZero())
+		Expect(totalThrottled()-throttledBefore).To(BeZero(), "throttled calls: %v", sim.Snapshot().Throttled)
 		for _, obj := range objects[1:4] {
 			Eventually(func(g Gomega) {
 				d := obj.(*iotv1.Device)
