@@ -7,14 +7,13 @@ import (
 	"slices"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
+	"github.com/kiot-dev/kiot/internal/product"
 )
 
 // Secret keys of <name>-device (the design card's contract).
@@ -33,7 +32,7 @@ const (
 )
 
 // ReasonProductNotReady: the Device waits for its Product resource.
-const ReasonProductNotReady = "ProductNotReady"
+const ReasonProductNotReady = product.ReasonNotReady
 
 // ProductRetry is how often a Device waiting for its Product looks again
 // (the Product becoming Ready also wakes it at once).
@@ -174,21 +173,7 @@ func (e *External) productKey(ctx context.Context, d *iotv1.Device) (string, err
 	if d.Spec.ProductKey != "" {
 		return d.Spec.ProductKey, nil
 	}
-	var product iotv1.Product
-	err := e.Kube.Get(ctx, client.ObjectKey{Namespace: d.Namespace, Name: d.Spec.ProductRef.Name}, &product)
-	if apierrors.IsNotFound(err) {
-		return "", managed.Wait(ReasonProductNotReady, ProductRetry,
-			"Product %s/%s does not exist: create it, or name an existing product with spec.productKey", d.Namespace, d.Spec.ProductRef.Name)
-	}
-	if err != nil {
-		return "", err
-	}
-	ready := apimeta.IsStatusConditionTrue(product.Status.Conditions, iotv1.ConditionReady)
-	if !ready || product.Status.ProductKey == "" {
-		return "", managed.Wait(ReasonProductNotReady, ProductRetry,
-			"waiting for Product %s/%s to be Ready", d.Namespace, d.Spec.ProductRef.Name)
-	}
-	return product.Status.ProductKey, nil
+	return product.ReadyKey(ctx, e.Kube, d.Namespace, d.Spec.ProductRef.Name, ProductRetry)
 }
 
 // secretData is the content of <name>-device.

@@ -10,11 +10,12 @@ import (
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/managed"
+	"github.com/kiot-dev/kiot/internal/product"
 )
 
 // Condition reasons of a DistributeJob.
 const (
-	ReasonProductNotReady   = "ProductNotReady"
+	ReasonProductNotReady   = product.ReasonNotReady
 	ReasonDevicesNotReady   = "DevicesNotReady"
 	ReasonNoDevicesSelected = "NoDevicesSelected"
 	ReasonInitializing      = "Initializing"
@@ -144,14 +145,10 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 		if run.RecordDeleted {
 			continue
 		}
-		err := e.API.DeleteDeviceDistributeJob(ctx, run.JobID)
-		switch {
-		case err == nil || aliyun.IsNotFound(err):
-			run.RecordDeleted = true
-		case aliyun.IsConflict(err):
+		if err := e.deleteRecord(ctx, run); aliyun.IsConflict(err) {
 			return managed.Wait(ReasonJobRunning, e.pollInterval(run),
 				"job %s is still running and the platform refuses to delete it (%s): waiting for it to finish", run.JobID, aliyun.ErrorCode(err))
-		default:
+		} else if err != nil {
 			return err
 		}
 	}

@@ -133,24 +133,3 @@ func (e *External) mismatch(j *iotv1.DistributeJob, what string) {
 		j.Status.Mismatches = append(j.Status.Mismatches, what)
 	}
 }
-
-// deleteRecords deletes the platform's record of each finished job whose
-// results and checks are in status (spec.deleteFinishedJobs).
-func (e *External) deleteRecords(ctx context.Context, j *iotv1.DistributeJob) error {
-	for i := range j.Status.Jobs {
-		run := &j.Status.Jobs[i]
-		if run.RecordDeleted || run.FinishedAt == nil || !run.Confirmed {
-			continue
-		}
-		err := e.API.DeleteDeviceDistributeJob(ctx, run.JobID)
-		switch {
-		case err == nil || aliyun.IsNotFound(err):
-			run.RecordDeleted = true
-		case aliyun.IsConflict(err):
-			// Not finished after all: the next observation sees it.
-		default:
-			return err
-		}
-	}
-	return nil
-}

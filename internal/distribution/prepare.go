@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -16,6 +15,7 @@ import (
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
+	"github.com/kiot-dev/kiot/internal/product"
 )
 
 // prepare makes everything the first job needs known, in status: the
@@ -57,19 +57,7 @@ func (e *External) productKey(ctx context.Context, j *iotv1.DistributeJob) (stri
 	if j.Spec.ProductKey != "" {
 		return j.Spec.ProductKey, nil
 	}
-	var product iotv1.Product
-	err := e.Kube.Get(ctx, client.ObjectKey{Namespace: j.Namespace, Name: j.Spec.ProductRef.Name}, &product)
-	if apierrors.IsNotFound(err) {
-		return "", managed.Wait(ReasonProductNotReady, e.retry(),
-			"Product %s/%s does not exist: create it, or name an existing product with spec.productKey", j.Namespace, j.Spec.ProductRef.Name)
-	}
-	if err != nil {
-		return "", err
-	}
-	if !apimeta.IsStatusConditionTrue(product.Status.Conditions, iotv1.ConditionReady) || product.Status.ProductKey == "" {
-		return "", managed.Wait(ReasonProductNotReady, e.retry(), "waiting for Product %s/%s to be Ready", j.Namespace, j.Spec.ProductRef.Name)
-	}
-	return product.Status.ProductKey, nil
+	return product.ReadyKey(ctx, e.Kube, j.Namespace, j.Spec.ProductRef.Name, e.retry())
 }
 
 // sourceInstance is spec.sourceInstanceId, else the ProviderConfig's
