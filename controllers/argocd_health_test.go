@@ -153,6 +153,7 @@ var _ = Describe("The Argo CD health check of a DistributeJob", func() {
 
 		waiting := newDistributeJob(ns, "no-such-product", byName(devices[0])...)
 		Expect(k8sClient.Create(ctx, waiting)).To(Succeed())
+		DeferCleanup(func() { Expect(k8sClient.Delete(ctx, waiting)).To(Succeed()) })
 		Eventually(func(g Gomega) {
 			g.Expect(conditionOf(g, waiting, iotv1.ConditionReady).Reason).To(Equal(distribution.ReasonProductNotReady))
 		}).Should(Succeed())
@@ -190,6 +191,7 @@ var _ = Describe("The Argo CD health check of a DistributeJob", func() {
 		refused := newDistributeJob(ns, p.Name, byName(devices[1])...)
 		refused.Spec.TargetUID = "1234567890123456" // no such account
 		Expect(k8sClient.Create(ctx, refused)).To(Succeed())
+		DeferCleanup(func() { Expect(k8sClient.Delete(ctx, refused)).To(Succeed()) })
 		waitPhase(refused, iotv1.PhaseFailed)
 		status, message = argoHealth(script, refused)
 		Expect(status).To(Equal("Degraded"))

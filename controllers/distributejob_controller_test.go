@@ -418,6 +418,37 @@ var _ = Describe("DistributeJob", func() {
 		Expect(inSingapore).To(BeTrue(), "the product was copied to Singapore")
 	})
 
+	It("does not ask again for a job the platform refused, until retry-failed says so", func() {
+		ns := jobNamespace()
+		p, devices := labelledFleet(ns, 1, nil)
+		j := newDistributeJob(ns, p.Name, byName(devices...)...)
+		j.Spec.TargetUID = "1234567890123456" // an account the platform does not know
+		Expect(k8sClient.Create(ctx, j)).To(Succeed())
+		DeferCleanup(func() { Expect(client.IgnoreNotFound(k8sClient.Delete(ctx, j))).To(Succeed()) })
+		waitPhase(j, iotv1.PhaseFailed)
+		synced := conditionOf(Default, j, iotv1.ConditionSynced)
+		Expect(synced.Reason).To(Equal(iotv1.ReasonInvalidSpec))
+		Expect(synced.Message).To(ContainSubstring("AccountNotFound"))
+		Expect(synced.Message).To(ContainSubstring(iotv1.AnnotationRetryFailed))
+
+		creates := sim.Calls("CreateDeviceDistributeJob")
+		update(j, func() { j.Annotations = map[string]string{iotv1.AnnotationReconcileRequestedAt: "look-again"} })
+		Eventually(func(g Gomega) {
+			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(j), j)).To(Succeed())
+			g.Expect(j.Status.LastHandledReconcileAt).To(Equal("look-again"))
+		}).Should(Succeed())
+		Expect(sim.Calls("CreateDeviceDistributeJob")).To(Equal(creates), "a reconcile does not repeat a refused create")
+		Expect(conditionOf(Default, j, iotv1.ConditionSynced).Message).To(ContainSubstring("AccountNotFound"))
+
+		retryFailed(j, "account-fixed")
+		Eventually(func(g Gomega) {
+			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(j), j)).To(Succeed())
+			g.Expect(j.Status.RetryToken).To(Equal("account-fixed"))
+			g.Expect(j.Status.Phase).To(Equal(iotv1.PhaseFailed))
+		}).Should(Succeed())
+		Expect(sim.Calls("CreateDeviceDistributeJob")).To(Equal(creates+1), "retry-failed asks the platform once more")
+	})
+
 	It("leaves the job's record with deletionPolicy Orphan", func() {
 		ns := jobNamespace()
 		p, devices := labelledFleet(ns, 1, nil)
@@ -497,6 +528,7 @@ var _ = Describe("DistributeJob", func() {
 	It("refuses any change to the spec", func() {
 		j := newDistributeJob(jobNamespace(), "some-product", iotv1.DistributeDevice{Name: "some-device"})
 		Expect(k8sClient.Create(ctx, j)).To(Succeed())
+		DeferCleanup(func() { Expect(k8sClient.Delete(ctx, j)).To(Succeed()) })
 		err := tryUpdate(j, func() { j.Spec.Targets = []iotv1.DistributeTarget{{Region: "ap-northeast-1"}} })
 		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "%v", err)
 		Expect(err.Error()).To(ContainSubstring("spec is immutable"))

@@ -2,6 +2,7 @@ package distribution
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -81,11 +82,11 @@ func (e *External) createFailed(j *iotv1.DistributeJob, retryToken string, err e
 	case aliyun.IsTerminal(err):
 		if len(j.Status.Jobs) == 0 {
 			j.Status.Phase = iotv1.PhaseFailed
-		} else {
-			// A refused retry is not repeated at every resync: the
-			// annotation's value has been answered.
-			j.Status.RetryToken = retryToken
+			return managed.Terminal(fmt.Errorf("%w; %s", err, refusedHint))
 		}
+		// A refused retry is not repeated at every resync: the
+		// annotation's value has been answered.
+		j.Status.RetryToken = retryToken
 		return managed.Terminal(err)
 	}
 	return err

@@ -2,9 +2,12 @@ package distribution
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
@@ -72,6 +75,11 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 		return managed.Observation{}, err
 	}
 	run := j.LatestRun()
+	if run == nil && j.Status.Phase == iotv1.PhaseFailed {
+		if err := e.refused(j); err != nil {
+			return managed.Observation{}, err
+		}
+	}
 	if run == nil {
 		if err := e.prepare(ctx, j); err != nil {
 			return managed.Observation{}, err
@@ -140,6 +148,11 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 // be deleted (TaskNotFinish): the resource waits for it to finish.
 func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 	j := obj.(*iotv1.DistributeJob)
+	// A create whose answer was lost may have made a job: find it first,
+	// or its record would outlive the resource.
+	if err := e.recoverPendingCreate(ctx, j); err != nil {
+		return err
+	}
 	for i := range j.Status.Jobs {
 		run := &j.Status.Jobs[i]
 		if run.RecordDeleted {
@@ -154,6 +167,30 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 	}
 	return nil
 }
+
+// refused keeps a job the platform refused refused: the spec cannot change,
+// so asking again at every resync would only repeat the refusal. A new
+// retry-failed value asks once more (the account or instance may have been
+// fixed meanwhile).
+func (e *External) refused(j *iotv1.DistributeJob) error {
+	token := j.GetAnnotations()[iotv1.AnnotationRetryFailed]
+	if token != "" && token != j.Status.RetryToken {
+		j.Status.RetryToken, j.Status.Phase = token, iotv1.PhasePending
+		return nil
+	}
+	message := "the platform refused the job"
+	if synced := apimeta.FindStatusCondition(j.Status.Conditions, iotv1.ConditionSynced); synced != nil && synced.Message != "" {
+		message = synced.Message
+	}
+	if strings.Contains(message, refusedHint) {
+		return managed.Terminal(errors.New(message))
+	}
+	return managed.Terminal(fmt.Errorf("%s; %s", message, refusedHint))
+}
+
+// refusedHint says what to do about a job the platform refused.
+const refusedHint = "the spec is immutable: create a new DistributeJob, or set the " + iotv1.AnnotationRetryFailed +
+	" annotation to a new value to ask again"
 
 // retryRequested reports a new retry-failed value to act on: the latest job
 // is finished and recorded, and something is left to distribute.
