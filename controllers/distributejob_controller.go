@@ -44,11 +44,11 @@ func setupDistributeJob(mgr ctrl.Manager, opts Options, connector providerconfig
 		Watches(&iotv1.Product{}, handler.EnqueueRequestsFromMapFunc(jobs.unstartedInNamespace)).
 		Watches(&iotv1.Device{}, handler.Funcs{
 			CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-				jobs.enqueue(ctx, q, jobs.unstartedInNamespace(ctx, e.Object))
+				enqueue(q, jobs.unstartedInNamespace(ctx, e.Object))
 			},
 			UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 				if membershipRelevantChange(e.ObjectOld.(*iotv1.Device), e.ObjectNew.(*iotv1.Device)) {
-					jobs.enqueue(ctx, q, jobs.unstartedInNamespace(ctx, e.ObjectNew))
+					enqueue(q, jobs.unstartedInNamespace(ctx, e.ObjectNew))
 				}
 			},
 		}).
@@ -56,11 +56,11 @@ func setupDistributeJob(mgr ctrl.Manager, opts Options, connector providerconfig
 			UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
 				before, after := e.ObjectOld.(*iotv1.DistributeJob), e.ObjectNew.(*iotv1.DistributeJob)
 				if !before.Status.Phase.Finished() && after.Status.Phase.Finished() {
-					jobs.enqueue(ctx, q, jobs.unstarted(ctx))
+					enqueue(q, jobs.unstarted(ctx))
 				}
 			},
 			DeleteFunc: func(ctx context.Context, _ event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-				jobs.enqueue(ctx, q, jobs.unstarted(ctx))
+				enqueue(q, jobs.unstarted(ctx))
 			},
 		}).
 		Complete(r)
@@ -97,7 +97,8 @@ func (m *jobMapper) list(ctx context.Context, opts ...client.ListOption) []recon
 	return requests
 }
 
-func (m *jobMapper) enqueue(_ context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request], requests []reconcile.Request) {
+// enqueue adds requests to a controller's queue.
+func enqueue(q workqueue.TypedRateLimitingInterface[reconcile.Request], requests []reconcile.Request) {
 	for _, r := range requests {
 		q.Add(r)
 	}

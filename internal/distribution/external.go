@@ -114,12 +114,13 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 		readiness.RecheckAfter = e.pollMin() // more devices to check
 	}
 	obs := managed.Observation{Exists: true, UpToDate: true, Readiness: readiness}
-	if token := j.GetAnnotations()[iotv1.AnnotationRetryFailed]; token != "" && token != j.Status.RetryToken && run.FinishedAt != nil && !e.retryRequested(j) {
-		j.Status.RetryToken = token // nothing left to retry: answered
-	}
-	if e.retryRequested(j) {
-		obs.UpToDate = false
-		obs.Drift = []string{fmt.Sprintf("%d failed device(s), by the %s annotation", len(j.Status.FailedDevices), iotv1.AnnotationRetryFailed)}
+	if token := unansweredRetry(j); token != "" {
+		if somethingToRetry(j) {
+			obs.UpToDate = false
+			obs.Drift = []string{fmt.Sprintf("%d failed device(s), by the %s annotation", len(j.Status.FailedDevices), iotv1.AnnotationRetryFailed)}
+		} else {
+			j.Status.RetryToken = token // nothing left to retry: answered
+		}
 	}
 	return obs, nil
 }
@@ -127,11 +128,7 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 // Create starts the first job: of the devices, or of the product alone.
 func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	j := obj.(*iotv1.DistributeJob)
-	names := make([]string, 0, len(j.Status.Devices))
-	for _, d := range j.Status.Devices {
-		names = append(names, d.DeviceName)
-	}
-	return e.startJob(ctx, j, "", names)
+	return e.startJob(ctx, j, "", deviceNames(j))
 }
 
 // Update starts a follow-up job for the devices the latest job did not
@@ -192,15 +189,26 @@ func (e *External) refused(j *iotv1.DistributeJob) error {
 const refusedHint = "the spec is immutable: create a new DistributeJob, or set the " + iotv1.AnnotationRetryFailed +
 	" annotation to a new value to ask again"
 
-// retryRequested reports a new retry-failed value to act on: the latest job
-// is finished and recorded, and something is left to distribute.
+// retryRequested reports a new retry-failed value to act on with something
+// left to distribute.
 func (e *External) retryRequested(j *iotv1.DistributeJob) bool {
-	token := j.GetAnnotations()[iotv1.AnnotationRetryFailed]
-	run := j.LatestRun()
-	if token == "" || token == j.Status.RetryToken || run == nil || !run.Phase.Finished() || run.FinishedAt == nil {
-		return false
+	return unansweredRetry(j) != "" && somethingToRetry(j)
+}
+
+// unansweredRetry is a retry-failed value not acted on yet, once the latest
+// job is finished and its results recorded; "" otherwise.
+func unansweredRetry(j *iotv1.DistributeJob) string {
+	token, run := j.GetAnnotations()[iotv1.AnnotationRetryFailed], j.LatestRun()
+	if token == j.Status.RetryToken || run == nil || !run.Phase.Finished() || run.FinishedAt == nil {
+		return ""
 	}
-	return len(j.Status.FailedDevices) > 0 || (j.ProductOnly() && run.Phase != iotv1.PhaseCompleted)
+	return token
+}
+
+// somethingToRetry: failed devices, or a product-only job that did not
+// complete.
+func somethingToRetry(j *iotv1.DistributeJob) bool {
+	return len(j.Status.FailedDevices) > 0 || (j.ProductOnly() && j.LatestRun().Phase != iotv1.PhaseCompleted)
 }
 
 func (e *External) now() time.Time {

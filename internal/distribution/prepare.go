@@ -131,7 +131,7 @@ func resolveDevices(j *iotv1.DistributeJob, devices []iotv1.Device, retry time.D
 		}
 	}
 	if len(missing) > 0 {
-		return nil, managed.Wait(ReasonDevicesNotReady, retry, "waiting for %d named Device(s) to exist: %s", len(missing), sample(missing))
+		return nil, managed.Wait(ReasonDevicesNotReady, retry, "waiting for %d named Device(s) to exist: %s", len(missing), managed.ShortList(missing))
 	}
 	if selector != nil {
 		for i := range devices {
@@ -180,19 +180,10 @@ func (e *External) devicesReady(j *iotv1.DistributeJob, devices []iotv1.Device) 
 	}
 	if len(elsewhere) > 0 {
 		return managed.Terminal(fmt.Errorf("a job distributes the devices of one product, %s; these Devices belong to another: %s",
-			j.Status.ProductKey, sample(elsewhere)))
+			j.Status.ProductKey, managed.ShortList(elsewhere)))
 	}
 	if len(waiting) > 0 {
-		return managed.Wait(ReasonDevicesNotReady, e.retry(), "waiting for %d of %d Devices to be Ready: %s", len(waiting), len(j.Status.Devices), sample(waiting))
+		return managed.Wait(ReasonDevicesNotReady, e.retry(), "waiting for %d of %d Devices to be Ready: %s", len(waiting), len(j.Status.Devices), managed.ShortList(waiting))
 	}
 	return nil
-}
-
-// sample names the first few of a list, and how many more there are.
-func sample(names []string) string {
-	const shown = 5
-	if len(names) <= shown {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:shown], ", "), len(names)-shown)
 }

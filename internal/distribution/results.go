@@ -81,6 +81,11 @@ func (e *External) runDevices(j *iotv1.DistributeJob, run *iotv1.DistributeJobRu
 	if run.RetryToken != "" {
 		return slices.Clone(j.Status.FailedDevices)
 	}
+	return deviceNames(j)
+}
+
+// deviceNames are the DeviceNames of every device of the job.
+func deviceNames(j *iotv1.DistributeJob) []string {
 	names := make([]string, 0, len(j.Status.Devices))
 	for _, d := range j.Status.Devices {
 		names = append(names, d.DeviceName)
@@ -144,7 +149,7 @@ func (e *External) verdict(j *iotv1.DistributeJob, run *iotv1.DistributeJobRun) 
 			"job %s was interrupted by the platform (status 3); set the %s annotation to a new value to start it again", run.JobID, iotv1.AnnotationRetryFailed)}
 	case run.Phase == iotv1.PhaseInterrupted:
 		return &managed.Readiness{Reason: ReasonJobInterrupted, Message: fmt.Sprintf(
-			"job %s was interrupted by the platform (status 3); %d device(s) not distributed: %s%s", run.JobID, j.Status.Failed, sample(j.Status.FailedDevices), retryHint)}
+			"job %s was interrupted by the platform (status 3); %d device(s) not distributed: %s%s", run.JobID, j.Status.Failed, managed.ShortList(j.Status.FailedDevices), retryHint)}
 	case j.Status.Failed > 0:
 		return &managed.Readiness{Reason: ReasonDevicesFailed, Message: fmt.Sprintf(
 			"%d of %d device(s) were not distributed: %s%s", j.Status.Failed, j.Status.Total, e.describeFailures(j), retryHint)}
@@ -152,7 +157,7 @@ func (e *External) verdict(j *iotv1.DistributeJob, run *iotv1.DistributeJobRun) 
 		return &managed.Readiness{Reason: ReasonCheckingTargets,
 			Message: fmt.Sprintf("checked where %d distributed Device(s) went with QueryDeviceProvisioning; checking the rest", run.Checked)}
 	case len(j.Status.Mismatches) > 0:
-		return &managed.Readiness{Reason: ReasonTargetMismatch, Message: "QueryDeviceProvisioning places devices outside the targets: " + sample(j.Status.Mismatches)}
+		return &managed.Readiness{Reason: ReasonTargetMismatch, Message: "QueryDeviceProvisioning places devices outside the targets: " + managed.ShortList(j.Status.Mismatches)}
 	case j.ProductOnly():
 		return &managed.Readiness{Ready: true, Reason: ReasonDistributed, Message: "the product was distributed by job " + run.JobID}
 	}
@@ -172,5 +177,5 @@ func (e *External) describeFailures(j *iotv1.DistributeJob) string {
 		}
 		described = append(described, n)
 	}
-	return sample(described)
+	return managed.ShortList(described)
 }

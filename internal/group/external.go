@@ -219,7 +219,7 @@ func (e *External) limitReached(ctx context.Context, id string, requested []iot.
 	// Only a person can free a place (another group lets the device go),
 	// often in the console, where no event tells Kiot: look again, slowly.
 	return managed.Wait(ReasonGroupLimitReached, 4*e.retry(),
-		"%d device(s) are already in 10 groups, the platform's limit, and were not added: %s", refused, shortList(names))
+		"%d device(s) are already in 10 groups, the platform's limit, and were not added: %s", refused, managed.ShortList(names))
 }
 
 // checkDepth refuses a group that would sit deeper than three levels, and a
@@ -354,12 +354,4 @@ func membershipChanges(actual map[iot.GroupDevice]bool, desired map[iot.GroupDev
 	slices.SortFunc(add, less)
 	slices.SortFunc(remove, less)
 	return add, remove
-}
-
-// shortList names at most ten items, then how many more.
-func shortList(names []string) string {
-	if len(names) <= 10 {
-		return strings.Join(names, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:10], ", "), len(names)-10)
 }
