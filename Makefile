@@ -40,6 +40,11 @@ fmt: ## Format the Go code.
 vet: ## Vet the Go code.
 	$(GO) vet ./...
 
+.PHONY: verify-fmt
+verify-fmt: ## Fail when a Go file is not gofmt-formatted.
+	@unformatted="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change (run make fmt):"; echo "$$unformatted"; exit 1; fi
+
 .PHONY: verify-generated
 verify-generated: ## Fail when the generated CRDs, RBAC or deepcopy code are stale.
 	hack/verify-generated.sh
@@ -49,7 +54,7 @@ envtest-path: ## Print the directory of kube-apiserver, etcd and kubectl (the KU
 	@hack/tools/install.sh $(ENVTEST_TOOLS)
 
 .PHONY: test
-test: verify-generated vet test-conformance ## Run vet, unit tests, envtest suites and the SDK conformance test.
+test: verify-fmt verify-generated vet test-conformance ## Run vet, unit tests, envtest suites and the SDK conformance test.
 	KUBEBUILDER_ASSETS="$$(hack/tools/install.sh $(ENVTEST_TOOLS))" $(GO) test ./... -count=1
 
 .PHONY: test-conformance

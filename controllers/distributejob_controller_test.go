@@ -389,7 +389,9 @@ var _ = Describe("DistributeJob", func() {
 		Expect(j.Status.PendingCreate).To(BeNil())
 		Expect(j.Status.Succeeded).To(BeEquivalentTo(2))
 		// Events are written asynchronously by the recorder.
-		Eventually(func(g Gomega) int { return countReason(managedEvents(g, "DistributeJob", j.Name), iotv1.ReasonReconcileError) }).
+		Eventually(func(g Gomega) int {
+			return countReason(managedEvents(g, "DistributeJob", j.Name), iotv1.ReasonReconcileError)
+		}).
 			Should(BeNumerically(">=", 1), "the lost answer was reported")
 	})
 
