@@ -177,11 +177,9 @@ func queryDevice(c *call) (M, *apiError) {
 		return nil, e
 	}
 	offset := (page - 1) * size
-	if tok := c.str("NextToken"); tok != "" {
-		o, ok := decodePageToken(tok)
-		if !ok {
-			return nil, iotErrorf("iot.device.PageTokenIsIllegal", "The NextToken is invalid.")
-		}
+	if o, given, e := c.nextTokenOffset("iot.device.PageTokenIsIllegal"); e != nil {
+		return nil, e
+	} else if given {
 		offset, page = o, o/size+1
 		if page*size >= queryDeviceTokenMax {
 			return nil, iotErrorf("iot.common.InvalidPageParams", "With NextToken, PageSize × CurrentPage must be less than %d.", queryDeviceTokenMax)
@@ -215,6 +213,20 @@ func queryDevice(c *call) (M, *apiError) {
 // Page tokens are opaque to clients; inside, the offset of the next item.
 func encodePageToken(offset int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(offset)))
+}
+
+// nextTokenOffset reads the NextToken parameter: the offset it carries and
+// whether one was given; an invalid token answers badCode.
+func (c *call) nextTokenOffset(badCode string) (offset int, given bool, e *apiError) {
+	tok := c.str("NextToken")
+	if tok == "" {
+		return 0, false, nil
+	}
+	o, ok := decodePageToken(tok)
+	if !ok {
+		return 0, true, iotErrorf(badCode, "The NextToken is invalid.")
+	}
+	return o, true, nil
 }
 
 func decodePageToken(tok string) (int, bool) {

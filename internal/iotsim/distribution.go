@@ -257,11 +257,9 @@ func listDeviceDistributeJob(c *call) (M, *apiError) {
 		return nil, e
 	}
 	offset := (page - 1) * size
-	if tok := c.str("NextToken"); tok != "" {
-		o, ok := decodePageToken(tok)
-		if !ok {
-			return nil, iotErrorf("iot.common.InvalidPageParams", "The NextToken is invalid.")
-		}
+	if o, given, e := c.nextTokenOffset("iot.common.InvalidPageParams"); e != nil {
+		return nil, e
+	} else if given {
 		offset = o
 	} else if offset > jobListTokenFrom {
 		return nil, iotError("iot.provisioning.NextTokenNotNull")
