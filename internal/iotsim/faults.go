@@ -41,8 +41,13 @@ type ActionFault struct {
 	// HTTPStatus of the injected error: 200 answers in the operation shape
 	// (Success=false), anything else in the gateway shape. Default 500.
 	HTTPStatus int `json:"httpStatus,omitempty"`
-	// Latency is added to every call of the action, e.g. "250ms".
+	// Latency is added to every call of the action, e.g. "250ms", before
+	// the action runs.
 	Latency Duration `json:"latency,omitempty"`
+	// AnswerDelay holds the answer this long after the action took effect:
+	// the platform already has the object while the caller still waits, the
+	// window in which a slow create meets a delete or a crash.
+	AnswerDelay Duration `json:"answerDelay,omitempty"`
 	// AfterEffect runs the action before answering the injected error: the
 	// call took effect but its answer was lost (a timeout, a gateway 5xx).
 	AfterEffect bool `json:"afterEffect,omitempty"`
@@ -116,29 +121,39 @@ func (f *faultInjector) takeExpiredResultFile() bool {
 	return true
 }
 
-// decide returns the latency to add, whether to throttle, the error to
-// answer (nil: the action's own answer), and whether that error comes after
-// running the action rather than instead of it.
-func (f *faultInjector) decide(action string) (latency time.Duration, throttle bool, injected *apiError, afterEffect bool) {
+// verdict is what the injector decided for one call.
+type verdict struct {
+	// latency is added before the action runs, answerDelay after it.
+	latency, answerDelay time.Duration
+	throttle             bool
+	// injected is the error to answer (nil: the action's own answer);
+	// afterEffect says it comes after running the action, not instead.
+	injected    *apiError
+	afterEffect bool
+}
+
+// decide returns what happens to one call of action.
+func (f *faultInjector) decide(action string) verdict {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.faults.Actions) == 0 {
-		return 0, false, nil, false
+		return verdict{}
 	}
 	name := action
 	af, ok := f.faults.Actions[name]
 	if !ok {
 		name = "*"
 		if af, ok = f.faults.Actions[name]; !ok {
-			return 0, false, nil, false
+			return verdict{}
 		}
 	}
-	latency = time.Duration(af.Latency)
+	v := verdict{latency: time.Duration(af.Latency), answerDelay: time.Duration(af.AnswerDelay)}
 	if af.Throttle {
-		return latency, true, nil, false
+		v.throttle = true
+		return v
 	}
 	if af.ErrorRate <= 0 || rand.Float64() >= af.ErrorRate {
-		return latency, false, nil, false
+		return v
 	}
 	if af.Count > 0 {
 		af.Count--
@@ -147,7 +162,8 @@ func (f *faultInjector) decide(action string) (latency time.Duration, throttle b
 		}
 		f.faults.Actions[name] = af
 	}
-	return latency, false, af.err(), af.AfterEffect
+	v.injected, v.afterEffect = af.err(), af.AfterEffect
+	return v
 }
 
 func (af ActionFault) err() *apiError {

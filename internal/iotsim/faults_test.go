@@ -31,6 +31,30 @@ func TestFaults(t *testing.T) {
 		wantErr(t, e.call("RegisterDevice", map[string]string{"ProductKey": pk, "DeviceName": "lost-answer"}), 504, "InternalError")
 		e.must("QueryDeviceInfo", map[string]string{"ProductKey": pk, "DeviceName": "lost-answer"})
 	})
+	t.Run("an answer held after the action took effect", func(t *testing.T) {
+		e.sim.SetFaults(Faults{Actions: map[string]ActionFault{"RegisterDevice": {AnswerDelay: Duration(time.Second)}}})
+		defer e.sim.SetFaults(Faults{})
+		answered := make(chan response, 1)
+		go func() {
+			answered <- e.call("RegisterDevice", map[string]string{"ProductKey": pk, "DeviceName": "slow-answer"})
+		}()
+		// The device exists while its registration is still unanswered.
+		deadline := time.Now().Add(5 * time.Second)
+		for !e.call("QueryDeviceInfo", map[string]string{"ProductKey": pk, "DeviceName": "slow-answer"}).success() {
+			if time.Now().After(deadline) {
+				t.Fatal("the held registration never took effect")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		select {
+		case r := <-answered:
+			t.Fatalf("answered before the delay: %s", r.raw)
+		default:
+		}
+		if r := <-answered; !r.success() {
+			t.Fatalf("the held answer: HTTP %d %s", r.status, r.raw)
+		}
+	})
 	t.Run("forced throttling", func(t *testing.T) {
 		e.sim.SetFaults(Faults{Actions: map[string]ActionFault{"QueryProduct": {Throttle: true}}})
 		defer e.sim.SetFaults(Faults{})

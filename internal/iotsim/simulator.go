@@ -149,16 +149,16 @@ func (s *Simulator) call(r *http.Request, action string, now time.Time) (M, stri
 		return nil, key.ID, errUnsupportedOperation()
 	}
 	s.stats.call(action)
-	latency, throttle, injected, afterEffect := s.faults.decide(action)
-	if latency > 0 {
-		time.Sleep(latency)
+	v := s.faults.decide(action)
+	if v.latency > 0 {
+		time.Sleep(v.latency)
 	}
-	if throttle || (s.quotas && !s.limiter.allow(key.UID, action, pageOffset(p), now)) {
+	if v.throttle || (s.quotas && !s.limiter.allow(key.UID, action, pageOffset(p), now)) {
 		s.stats.throttle(action)
 		return nil, key.ID, errThrottled()
 	}
-	if injected != nil && !afterEffect {
-		return nil, key.ID, injected
+	if v.injected != nil && !v.afterEffect {
+		return nil, key.ID, v.injected
 	}
 	c := &call{s: s, p: p, action: action, key: key, now: now, host: r.Host, tls: r.TLS != nil}
 	if !op.anyRegion || p.Get("IotInstanceId") != "" {
@@ -168,15 +168,23 @@ func (s *Simulator) call(r *http.Request, action string, now time.Time) (M, stri
 		}
 		c.inst = inst
 	}
+	out, e := s.run(op, c, now)
+	if v.answerDelay > 0 {
+		time.Sleep(v.answerDelay) // the effect is visible; the answer is not
+	}
+	if v.injected != nil && e == nil {
+		return nil, key.ID, v.injected // it took effect; the answer is lost
+	}
+	return out, key.ID, e
+}
+
+// run applies one operation to the world under the lock.
+func (s *Simulator) run(op operation, c *call, now time.Time) (M, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c.w = s.world
 	s.advance(now)
-	out, e := op.handle(c)
-	if injected != nil && e == nil {
-		return nil, key.ID, injected // it took effect; the answer is lost
-	}
-	return out, key.ID, e
+	return op.handle(c)
 }
 
 // logCall writes the request log line: never a secret or a parameter value
