@@ -7,6 +7,7 @@ package managed
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -71,10 +72,18 @@ type External interface {
 	// Update brings the cloud resource to the spec; obs is the observation
 	// that found it out of date.
 	Update(ctx context.Context, obj Object, obs Observation) error
-	// Delete removes the cloud resource using the identifiers in status. A
-	// resource that is already gone is not an error.
+	// Delete removes the cloud resource using the identifiers in status,
+	// or, when status has none (a create whose answer was lost or that a
+	// delete overtook), by the resource's natural key. When it finds
+	// nothing to delete it returns ErrAlreadyGone, so the engine never
+	// reports a deletion that did not happen.
 	Delete(ctx context.Context, obj Object) error
 }
+
+// ErrAlreadyGone is Delete's answer when no cloud resource was there to
+// delete: never created, or deleted behind Kiot's back. The engine releases
+// the finalizer as after a deletion but reports what really happened.
+var ErrAlreadyGone = errors.New("no cloud resource was found to delete")
 
 // Connector builds an External for one resource from its ProviderConfig.
 type Connector interface {

@@ -2,6 +2,7 @@ package managed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -193,10 +194,14 @@ func (r *Reconciler) delete(ctx context.Context, s *scope, external External) (r
 		}
 		r.event(s.obj, corev1.EventTypeNormal, "Orphaned", "Delete", "Left the cloud resource and its Secret in place")
 	} else {
-		if err := external.Delete(ctx, s.obj); err != nil {
+		switch err := external.Delete(ctx, s.obj); {
+		case errors.Is(err, ErrAlreadyGone):
+			r.event(s.obj, corev1.EventTypeNormal, "AlreadyGone", "Delete", "Found no cloud resource to delete")
+		case err != nil:
 			return r.failed(ctx, s, err)
+		default:
+			r.event(s.obj, corev1.EventTypeNormal, "Deleted", "Delete", "Deleted the cloud resource")
 		}
-		r.event(s.obj, corev1.EventTypeNormal, "Deleted", "Delete", "Deleted the cloud resource")
 	}
 	s.log.Info("Releasing the finalizer", "orphaned", keep)
 	return reconcile.Result{}, r.removeFinalizer(ctx, s.obj)
