@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"k8s.io/client-go/rest"
 )
 
 // options are make local's settings.
@@ -26,6 +28,9 @@ type options struct {
 	out                                   io.Writer
 	// ready, when set, is closed once everything is Ready (tests).
 	ready chan<- struct{}
+	// beforeWait, when set, runs once the samples are applied (tests: a
+	// resource that is not a sample and never becomes Ready).
+	beforeWait func(context.Context, *rest.Config) error
 }
 
 func main() {
@@ -130,16 +135,26 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	fmt.Fprint(o.out, indent(out))
+	if o.beforeWait != nil {
+		if err := o.beforeWait(ctx, cp.config); err != nil {
+			return err
+		}
+	}
 	step("Waiting for the samples to be Ready")
 	allReady, err := waitForSamples(ctx, o.out, cp.config, samples, o.timeout)
 	if err != nil {
 		return err
 	}
 	// The samples' table alone: a fleet applied meanwhile would bury it.
+	providerConfig, err := k.run("get", "--show-kind", "-f", filepath.Join(samplesDir(), "providerconfig.yaml"))
+	if err != nil {
+		return err
+	}
 	table, err := k.run("get", "-k", samplesDir())
 	if err != nil {
 		return err
 	}
+	table = providerConfig + "\n" + table
 	state := fmt.Sprintf("ready in %s", time.Since(start).Round(time.Second))
 	if !allReady {
 		state = "some samples are not Ready yet"
