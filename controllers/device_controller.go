@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -19,6 +20,19 @@ import (
 	"github.com/kiot-dev/kiot/internal/managed"
 	"github.com/kiot-dev/kiot/internal/providerconfig"
 )
+
+// productUsableChanged passes the Product changes its Devices act on: the
+// key they register under, whether it is Ready, its deletion. A status
+// write such as a new deviceCount would otherwise wake every Device of the
+// Product, and each would observe the platform again.
+var productUsableChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		before, after := e.ObjectOld.(*iotv1.Product), e.ObjectNew.(*iotv1.Product)
+		return before.Status.ProductKey != after.Status.ProductKey ||
+			apimeta.IsStatusConditionTrue(before.Status.Conditions, iotv1.ConditionReady) != apimeta.IsStatusConditionTrue(after.Status.Conditions, iotv1.ConditionReady) ||
+			before.DeletionTimestamp.IsZero() != after.DeletionTimestamp.IsZero()
+	},
+}
 
 // deviceProductIndex indexes Devices by the Product they reference.
 const deviceProductIndex = "spec.productRef.name"
@@ -61,7 +75,7 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 		}
 		return requests
 	}
-	return b.Watches(&iotv1.Product{}, handler.EnqueueRequestsFromMapFunc(devicesOfProduct)).
+	return b.Watches(&iotv1.Product{}, handler.EnqueueRequestsFromMapFunc(devicesOfProduct), builder.WithPredicates(productUsableChanged)).
 		// A DistributeJob writing where the device went changes the
 		// Secret's target keys: a status change that must wake the Device.
 		Watches(&iotv1.Device{}, &handler.EnqueueRequestForObject{}, builder.WithPredicates(predicate.Funcs{
