@@ -39,35 +39,37 @@ func setupProduct(mgr ctrl.Manager, opts Options, connector providerconfig.Conne
 		Connector:  &connector,
 		SecretName: func(o managed.Object) string { return product.SecretName(o.(*iotv1.Product)) },
 	}, opts)
-	return b.Watches(&iotv1.Device{}, productOfDeviceHandler(cmp.Or(opts.ProductRecount, DefaultProductRecount))).Complete(r)
+	return b.Watches(&iotv1.Device{}, productOfDeviceHandler(mgr.GetClient(), cmp.Or(opts.ProductRecount, DefaultProductRecount))).Complete(r)
 }
 
 // DefaultProductRecount is how long a Product waits after a change of one
 // of its Devices before it counts them again on the platform.
 const DefaultProductRecount = 30 * time.Second
 
-// productOfDeviceHandler wakes a Device's Product: at once when the Device
-// is deleted, after recount when it changes. The delaying queue keeps one
-// entry per Product, so the changes of a whole fleet coalesce.
-func productOfDeviceHandler(recount time.Duration) handler.EventHandler {
-	enqueue := func(obj client.Object, q workqueue.TypedRateLimitingInterface[reconcile.Request], after time.Duration) {
+// productOfDeviceHandler wakes a Device's Product after recount; the
+// delaying queue keeps one entry per Product, so the changes of a whole
+// fleet coalesce. A Product being deleted waits for its Devices to go, so
+// their deletions wake it at once.
+func productOfDeviceHandler(kube client.Reader, recount time.Duration) handler.EventHandler {
+	enqueue := func(obj client.Object, q workqueue.TypedRateLimitingInterface[reconcile.Request], deleted bool) {
 		for _, req := range productOfDevice(context.Background(), obj) {
-			if after > 0 {
-				q.AddAfter(req, after)
-			} else {
+			var p iotv1.Product
+			if deleted && kube.Get(context.Background(), req.NamespacedName, &p) == nil && !p.DeletionTimestamp.IsZero() {
 				q.Add(req)
+				continue
 			}
+			q.AddAfter(req, recount)
 		}
 	}
 	return handler.Funcs{
 		CreateFunc: func(_ context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			enqueue(e.Object, q, recount)
+			enqueue(e.Object, q, false)
 		},
 		UpdateFunc: func(_ context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			enqueue(e.ObjectNew, q, recount)
+			enqueue(e.ObjectNew, q, false)
 		},
 		DeleteFunc: func(_ context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-			enqueue(e.Object, q, 0)
+			enqueue(e.Object, q, true)
 		},
 	}
 }
