@@ -44,5 +44,4 @@ const (
 	ReasonConflict         = "Conflict"
 	ReasonNotFound         = "ExternalResourceNotFound"
 	ReasonProviderNotReady = "ProviderConfigNotReady"
-	ReasonWaiting          = "WaitingForDependency"
 )
