@@ -3,9 +3,11 @@ package managed
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -26,6 +28,7 @@ type scripted struct {
 	observes  int
 	creates   int
 	updates   int
+	deleteErr error
 	// client is the fake API server the reconcile runs against.
 	client client.Client
 }
@@ -47,7 +50,7 @@ func (s *scripted) Create(ctx context.Context, obj Object) error {
 }
 
 func (s *scripted) Update(context.Context, Object, Observation) error { s.updates++; return nil }
-func (s *scripted) Delete(context.Context, Object) error              { return nil }
+func (s *scripted) Delete(context.Context, Object) error              { return s.deleteErr }
 
 type connectorFunc func() External
 
@@ -281,5 +284,48 @@ func TestWhatCreateLearnedSurvivesAChangeOfTheObjectMeanwhile(t *testing.T) {
 	}
 	if p.Labels["changed"] != "meanwhile" {
 		t.Errorf("labels = %v: the other writer's change was lost", p.Labels)
+	}
+}
+
+// A delete reports what happened in the cloud: "Deleted" only when Delete
+// deleted something, "AlreadyGone" when it found nothing; the finalizer is
+// released either way.
+func TestDeleteReportsWhetherAnythingWasDeleted(t *testing.T) {
+	for _, tc := range []struct {
+		deleteErr error
+		want      string
+	}{
+		{nil, "Deleted"},
+		{ErrAlreadyGone, "AlreadyGone"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			scheme := runtime.NewScheme()
+			if err := iotv1.AddToScheme(scheme); err != nil {
+				t.Fatal(err)
+			}
+			now := metav1.Now()
+			p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Finalizers: []string{iotv1.Finalizer}, DeletionTimestamp: &now}}
+			c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).Build()
+			recorder := events.NewFakeRecorder(10)
+			r := &Reconciler{
+				Client: c, Recorder: recorder, ResyncPeriod: resync,
+				Kind: Kind{Name: "Product", New: func() Object { return &iotv1.Product{} },
+					Connector: connectorFunc(func() External { return &scripted{deleteErr: tc.deleteErr} })},
+			}
+			if _, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Get(context.Background(), client.ObjectKeyFromObject(p), &iotv1.Product{}); !apierrors.IsNotFound(err) {
+				t.Errorf("the Product is still there (%v): the finalizer was not released", err)
+			}
+			select {
+			case e := <-recorder.Events:
+				if !strings.Contains(e, tc.want) {
+					t.Errorf("event %q, want reason %s", e, tc.want)
+				}
+			default:
+				t.Errorf("no event, want %s", tc.want)
+			}
+		})
 	}
 }
