@@ -148,6 +148,9 @@ func (r *Reconciler) succeededWith(s *scope, readiness Readiness) (reconcile.Res
 // at once, and observes the result.
 func (r *Reconciler) create(ctx context.Context, s *scope, external External) (Observation, error) {
 	setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionFalse, iotv1.ReasonCreating, "Creating the cloud resource")
+	if err := r.recordIntent(ctx, s, external, Observation{}); err != nil {
+		return Observation{}, err
+	}
 	if err := external.Create(ctx, s.obj); err != nil {
 		return Observation{}, err
 	}
@@ -163,6 +166,9 @@ func (r *Reconciler) create(ctx context.Context, s *scope, external External) (O
 // status reflects the result and an update the platform ignored is reported
 // rather than repeated silently at every resync.
 func (r *Reconciler) update(ctx context.Context, s *scope, external External, obs Observation) (Observation, error) {
+	if err := r.recordIntent(ctx, s, external, obs); err != nil {
+		return obs, err
+	}
 	if err := external.Update(ctx, s.obj, obs); err != nil {
 		return obs, err
 	}

@@ -329,3 +329,47 @@ func TestDeleteReportsWhetherAnythingWasDeleted(t *testing.T) {
 		})
 	}
 }
+
+// intending is a scripted External that notes an intent before its calls.
+type intending struct {
+	*scripted
+	intents int
+}
+
+func (i *intending) RecordIntent(_ context.Context, obj Object, _ Observation) (bool, error) {
+	i.intents++
+	obj.(*iotv1.Product).Status.ProductKey = "intent-recorded"
+	return true, nil
+}
+
+func TestTheEngineWritesAnIntentBeforeTheCallThatFollows(t *testing.T) {
+	var persistedBeforeCreate string
+	ext := &scripted{observe: func(Object) (Observation, error) { return Observation{}, nil }}
+	ext.createCtx = func(ctx context.Context, obj Object) error {
+		stored := &iotv1.Product{}
+		if err := ext.client.Get(ctx, client.ObjectKeyFromObject(obj), stored); err != nil {
+			return err
+		}
+		persistedBeforeCreate = stored.Status.ProductKey
+		return errors.New("the process died before the create's answer")
+	}
+	withIntent := &intending{scripted: ext}
+	scheme := runtime.NewScheme()
+	if err := iotv1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Generation: 1}}
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).Build()
+	ext.client = c
+	r := &Reconciler{Client: c, Recorder: events.NewFakeRecorder(10), ResyncPeriod: resync,
+		Kind: Kind{Name: "Product", New: func() Object { return &iotv1.Product{} }, Connector: connectorFunc(func() External { return withIntent })}}
+	if _, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err == nil {
+		t.Fatal("the failed create must be reported")
+	}
+	if withIntent.intents != 1 {
+		t.Errorf("RecordIntent called %d times, want once before Create", withIntent.intents)
+	}
+	if persistedBeforeCreate != "intent-recorded" {
+		t.Errorf("status stored when Create ran = %q, want the intent written before the call", persistedBeforeCreate)
+	}
+}
