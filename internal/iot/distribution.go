@@ -223,26 +223,14 @@ func (c *Client) ListDeviceDistributeJob(ctx context.Context, in DistributeJobLi
 // AllDistributeJobs pages through the jobs the filter selects, following
 // NextToken; an empty token ends the list (001:L155–159).
 func (c *Client) AllDistributeJobs(ctx context.Context, in DistributeJobListInput) iter.Seq2[DistributeJob, error] {
-	return func(yield func(DistributeJob, error) bool) {
-		in.CurrentPage = max(in.CurrentPage, 1)
-		for {
-			list, err := c.ListDeviceDistributeJob(ctx, in)
-			if err != nil {
-				yield(DistributeJob{}, err)
-				return
-			}
-			for _, j := range list.Jobs {
-				if !yield(j, nil) {
-					return
-				}
-			}
-			if len(list.Jobs) == 0 || list.NextToken == "" {
-				return
-			}
-			in.NextToken = list.NextToken
-			in.CurrentPage++
+	return pages(ctx, cursor{page: in.CurrentPage, token: in.NextToken}, func(ctx context.Context, at cursor) (pageOf[DistributeJob], error) {
+		in.CurrentPage, in.NextToken = at.page, at.token
+		list, err := c.ListDeviceDistributeJob(ctx, in)
+		if err != nil {
+			return pageOf[DistributeJob]{}, err
 		}
-	}
+		return pageOf[DistributeJob]{items: list.Jobs, more: list.NextToken != "", token: list.NextToken}, nil
+	})
 }
 
 // DeleteDeviceDistributeJob deletes a finished job (L2830). One still
