@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"k8s.io/utils/clock"
 )
 
 // Defaults of a Config, chosen for a controller that makes many small calls.
@@ -47,8 +49,9 @@ type Config struct {
 	Quotas *QuotaRegistry
 	// Retry defaults to DefaultRetryPolicy.
 	Retry *RetryPolicy
-	// Clock defaults to the wall clock.
-	Clock Clock
+	// Clock defaults to the wall clock. Tests give a fake one
+	// (internal/aliyun/fakeclock) so that pacing and backoff never really wait.
+	Clock clock.Clock
 
 	AttemptTimeout   time.Duration
 	MaxResponseBytes int64
@@ -67,7 +70,7 @@ func (cfg Config) withDefaults() Config {
 		cfg.Retry = &p
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = RealClock{}
+		cfg.Clock = clock.RealClock{}
 	}
 	if cfg.AttemptTimeout <= 0 {
 		cfg.AttemptTimeout = DefaultAttemptTimeout

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"k8s.io/utils/clock"
 )
 
 // Simulator is the IoT Platform simulator. It serves the API at "/" and its
@@ -27,7 +29,7 @@ type Simulator struct {
 	quotas    bool
 	timing    Timing
 	log       *slog.Logger
-	now       func() time.Time
+	clock     clock.PassiveClock
 	stateFile string
 
 	nonces  *nonceCache
@@ -53,7 +55,7 @@ func New(opts Options) (*Simulator, error) {
 		quotas:    opts.Quotas,
 		timing:    opts.Timing.withDefaults(),
 		log:       opts.Logger,
-		now:       opts.Now,
+		clock:     opts.Clock,
 		stateFile: opts.StateFile,
 		nonces:    newNonceCache(),
 		limiter:   newLimiter(),
@@ -61,11 +63,11 @@ func New(opts Options) (*Simulator, error) {
 		stats:     newStats(),
 		world:     newWorld(),
 	}
+	if s.clock == nil {
+		s.clock = clock.RealClock{}
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	for _, k := range keys {
 		if k.ID == "" || k.Secret == "" {
@@ -137,6 +139,10 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	writeSuccess(w, asXML, action, requestID, out)
 	s.logCall(r, action, accessKeyID, "", http.StatusOK, start, requestID)
 }
+
+// now is the simulator's time: the phases of async objects, signature
+// timestamps and quotas all read it.
+func (s *Simulator) now() time.Time { return s.clock.Now() }
 
 func (s *Simulator) call(r *http.Request, action string, now time.Time) (M, string, *apiError) {
 	p := r.Form
