@@ -133,6 +133,10 @@ func TestNewClientRefusesIncompleteConfig(t *testing.T) {
 		"no secret":    {RegionID: "cn-shanghai", Credentials: Credentials{AccessKeyID: "id"}},
 		"bad endpoint": {RegionID: "cn-shanghai", Credentials: testCreds, Endpoint: "127.0.0.1:18080"},
 		"ftp endpoint": {RegionID: "cn-shanghai", Credentials: testCreds, Endpoint: "ftp://x"},
+		// Zero takes the default; a negative bound would fail every call.
+		"negative timeout":        {RegionID: "cn-shanghai", Credentials: testCreds, AttemptTimeout: -time.Second},
+		"negative response bound": {RegionID: "cn-shanghai", Credentials: testCreds, MaxResponseBytes: -1},
+		"negative POST threshold": {RegionID: "cn-shanghai", Credentials: testCreds, PostThreshold: -1},
 	}
 	for name, cfg := range cases {
 		if _, err := NewClient(cfg); err == nil {

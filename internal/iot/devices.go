@@ -1,6 +1,7 @@
 package iot
 
 import (
+	"cmp"
 	"context"
 	"iter"
 )
@@ -167,10 +168,7 @@ func (c *Client) QueryDevice(ctx context.Context, in DeviceListInput) (*DeviceLi
 	ch := check("QueryDevice")
 	ch.required("ProductKey", in.ProductKey)
 	in.Page.check(ch, deviceListMaxPageSize, "004 L12119–12122")
-	size := in.PageSize
-	if size == 0 {
-		size = 10
-	}
+	size := cmp.Or(in.PageSize, 10)
 	offset := max(in.CurrentPage, 1) * size
 	if offset > tokenFreeOffset && in.NextToken == "" {
 		ch.fail("CurrentPage × PageSize %d is past 10,000: NextToken is required (004 L12127–12154)", offset)

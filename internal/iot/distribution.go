@@ -1,6 +1,7 @@
 package iot
 
 import (
+	"cmp"
 	"context"
 	"iter"
 	"strconv"
@@ -187,9 +188,7 @@ type DistributeJobList struct {
 // ListDeviceDistributeJob reads one page of the account's jobs.
 func (c *Client) ListDeviceDistributeJob(ctx context.Context, in DistributeJobListInput) (*DistributeJobList, error) {
 	ch := check("ListDeviceDistributeJob")
-	if in.PageSize == 0 {
-		in.PageSize = 10
-	}
+	in.PageSize = cmp.Or(in.PageSize, 10)
 	in.Page.check(ch, 200, "001:L24")
 	if offset := in.PageSize * (max(in.CurrentPage, 1) - 1); offset > tokenFreeOffset && in.NextToken == "" {
 		ch.fail("PageSize × (CurrentPage − 1) = %d is past 10,000: NextToken is required (001:L52–62)", offset)

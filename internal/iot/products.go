@@ -1,6 +1,7 @@
 package iot
 
 import (
+	"cmp"
 	"context"
 	"iter"
 )
@@ -102,9 +103,7 @@ func (c *Client) CreateProduct(ctx context.Context, in CreateProductInput) (*Pro
 	if err := c.call(ctx, "CreateProduct", p.values(), &out); err != nil {
 		return nil, err
 	}
-	if out.Data.ProductKey == "" {
-		out.Data.ProductKey = out.ProductKey
-	}
+	out.Data.ProductKey = cmp.Or(out.Data.ProductKey, out.ProductKey)
 	return &out.Data, nil
 }
 
@@ -184,9 +183,7 @@ func (c *Client) QueryProductList(ctx context.Context, in ProductListInput) (*Pr
 	if err := ch.err(); err != nil {
 		return nil, err
 	}
-	if in.CurrentPage == 0 {
-		in.CurrentPage = 1
-	}
+	in.CurrentPage = cmp.Or(in.CurrentPage, 1)
 	p := in.Page.addTo(params{}).opt("ResourceGroupId", in.ResourceGroupID).opt("AliyunCommodityCode", in.AliyunCommodityCode)
 	var out struct {
 		Data struct {

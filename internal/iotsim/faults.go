@@ -1,6 +1,7 @@
 package iotsim
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -167,44 +168,26 @@ func (f *faultInjector) decide(action string) verdict {
 }
 
 func (af ActionFault) err() *apiError {
-	status := af.HTTPStatus
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
+	status := cmp.Or(af.HTTPStatus, http.StatusInternalServerError)
 	code, msg := af.Code, af.Message
 	if status == http.StatusOK {
-		if code == "" {
-			code = "iot.system.SystemException"
-		}
-		e := iotError(code)
-		if msg != "" {
-			e.message = msg
-		}
+		e := iotError(cmp.Or(code, "iot.system.SystemException"))
+		e.message = cmp.Or(msg, e.message)
 		return e
 	}
 	if code == "" {
 		code, msg = defaultFault(status, msg)
 	}
-	if msg == "" {
-		msg = "Injected fault."
-	}
-	return gatewayError(status, code, msg)
+	return gatewayError(status, code, cmp.Or(msg, "Injected fault."))
 }
 
 func defaultFault(status int, msg string) (string, string) {
 	switch {
 	case status == http.StatusServiceUnavailable:
-		return "ServiceUnavailable", orDefault(msg, "The request has failed due to a temporary failure of the server.")
+		return "ServiceUnavailable", cmp.Or(msg, "The request has failed due to a temporary failure of the server.")
 	case status >= 500:
-		return "InternalError", orDefault(msg, "The request processing has failed due to some unknown error, exception or failure.")
+		return "InternalError", cmp.Or(msg, "The request processing has failed due to some unknown error, exception or failure.")
 	default:
-		return "InvalidParameter", orDefault(msg, "Injected fault.")
+		return "InvalidParameter", cmp.Or(msg, "Injected fault.")
 	}
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

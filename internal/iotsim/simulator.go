@@ -7,6 +7,7 @@
 package iotsim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -73,9 +74,7 @@ func New(opts Options) (*Simulator, error) {
 		if k.ID == "" || k.Secret == "" {
 			return nil, errors.New("iotsim: an AccessKey needs an ID and a secret")
 		}
-		if k.UID == "" {
-			k.UID = DefaultUID
-		}
+		k.UID = cmp.Or(k.UID, DefaultUID)
 		if k.AliyunID == "" {
 			k.AliyunID = k.UID + "@example.com"
 			if k.UID == DefaultUID {
@@ -199,12 +198,9 @@ func (s *Simulator) logCall(r *http.Request, action, accessKeyID, code string, s
 	if !s.log.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
-	if code == "" {
-		code = "OK"
-	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "API call",
 		slog.String("action", action),
-		slog.String("code", code),
+		slog.String("code", cmp.Or(code, "OK")),
 		slog.Int("status", status),
 		slog.Duration("latency", time.Since(start)),
 		slog.String("accessKeyId", accessKeyID),
