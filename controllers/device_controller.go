@@ -10,9 +10,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/device"
@@ -62,19 +60,9 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 		Connector:  &connector,
 		SecretName: func(o managed.Object) string { return device.SecretName(o.(*iotv1.Device)) },
 	}, opts)
-	devicesOfProduct := func(ctx context.Context, obj client.Object) []reconcile.Request {
-		var devices iotv1.DeviceList
-		if err := mgr.GetClient().List(ctx, &devices, client.InNamespace(obj.GetNamespace()),
-			client.MatchingFields{deviceProductIndex: obj.GetName()}); err != nil {
-			log.FromContext(ctx).Error(err, "Listing the Devices of a Product", "product", client.ObjectKeyFromObject(obj))
-			return nil
-		}
-		requests := make([]reconcile.Request, 0, len(devices.Items))
-		for i := range devices.Items {
-			requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&devices.Items[i])})
-		}
-		return requests
-	}
+	devicesOfProduct := mapListed[iotv1.DeviceList](mgr.GetClient(), func(product client.Object) []client.ListOption {
+		return []client.ListOption{client.InNamespace(product.GetNamespace()), client.MatchingFields{deviceProductIndex: product.GetName()}}
+	})
 	return b.Watches(&iotv1.Product{}, handler.EnqueueRequestsFromMapFunc(devicesOfProduct), builder.WithPredicates(productUsableChanged)).
 		// A DistributeJob writing where the device went changes the
 		// Secret's target keys: a status change that must wake the Device.
