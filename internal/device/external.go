@@ -13,7 +13,7 @@ import (
 	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
-	"github.com/kiot-dev/kiot/internal/product"
+	"github.com/kiot-dev/kiot/internal/refs"
 )
 
 // Secret keys of <name>-device (the design card's contract).
@@ -32,7 +32,7 @@ const (
 )
 
 // ReasonProductNotReady: the Device waits for its Product resource.
-const ReasonProductNotReady = product.ReasonNotReady
+const ReasonProductNotReady = iotv1.ReasonProductNotReady
 
 // ProductRetry is how often a Device waiting for its Product looks again
 // (the Product becoming Ready also wakes it at once).
@@ -173,7 +173,7 @@ func (e *External) productKey(ctx context.Context, d *iotv1.Device) (string, err
 	if d.Spec.ProductKey != "" {
 		return d.Spec.ProductKey, nil
 	}
-	return product.ReadyKey(ctx, e.Kube, d.Namespace, d.Spec.ProductRef.Name, ProductRetry)
+	return refs.ReadyProductKey(ctx, e.Kube, d.Namespace, d.Spec.ProductRef.Name, ProductRetry)
 }
 
 // secretData is the content of <name>-device.

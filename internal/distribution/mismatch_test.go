@@ -56,7 +56,7 @@ func TestATargetOutsideTheJobIsReportedAndTheDeviceStillLocated(t *testing.T) {
 		t.Fatalf("mismatches = %v", j.Status.Mismatches)
 	}
 	readiness := e.verdict(j, run)
-	if readiness.Ready || readiness.Reason != ReasonTargetMismatch {
+	if readiness.Ready || readiness.Reason != iotv1.ReasonTargetMismatch {
 		t.Fatalf("verdict = %+v, want not Ready with TargetMismatch", readiness)
 	}
 	if err := kube.Get(context.Background(), client.ObjectKeyFromObject(dev), dev); err != nil {
