@@ -94,16 +94,15 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 			return managed.Observation{}, err
 		}
 	}
-	if j.Spec.DeleteFinishedJobs {
-		if err := e.deleteRecords(ctx, j); err != nil {
-			return managed.Observation{}, err
-		}
-	}
 	readiness := e.verdict(j, run)
 	if !run.Confirmed {
 		readiness.RecheckAfter = e.pollMin() // more devices to check
 	}
 	obs := managed.Observation{Exists: true, UpToDate: true, Readiness: readiness}
+	if n := len(recordsToDelete(j)); n > 0 {
+		obs.UpToDate = false
+		obs.Drift = append(obs.Drift, fmt.Sprintf("%d finished job record(s) to delete (spec.deleteFinishedJobs)", n))
+	}
 	if token := unansweredRetry(j); token != "" {
 		if somethingToRetry(j) {
 			obs.UpToDate = false
@@ -121,10 +120,14 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	return e.startJob(ctx, j, "", deviceNames(j))
 }
 
-// Update starts a follow-up job for the devices the latest job did not
+// Update deletes the records of finished jobs (spec.deleteFinishedJobs),
+// and starts a follow-up job for the devices the latest job did not
 // distribute, as the retry-failed annotation asks.
 func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Observation) error {
 	j := obj.(*iotv1.DistributeJob)
+	if err := e.deleteRecords(ctx, j); err != nil {
+		return err
+	}
 	if !e.retryRequested(j) {
 		return nil
 	}
