@@ -180,6 +180,18 @@ var _ = Describe("DistributeJob", func() {
 				"the Device controller keeps its own status beside the location")
 		}
 
+		By("only the Device controller writes a Device's status")
+		for _, d := range devices {
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(d), d)).To(Succeed())
+			var statusManagers []string
+			for _, f := range d.ManagedFields {
+				if f.Subresource == "status" {
+					statusManagers = append(statusManagers, f.Manager)
+				}
+			}
+			Expect(statusManagers).To(ConsistOf(FieldManager("Device")), "managers of %s's status", d.Name)
+		}
+
 		By("the device set was resolved once: a Device labelled later is not added")
 		late := newDevice(unique("late-"), p.Name)
 		late.Namespace, late.Labels = ns, fleet

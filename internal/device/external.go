@@ -45,6 +45,9 @@ type External struct {
 	IotInstanceID string
 	// Kube reads the Device's Product resource.
 	Kube client.Reader
+	// Locator, when set, learns where DistributeJobs sent the device
+	// (location.go).
+	Locator *Locator
 
 	// What the last Observe read, for Update (an External serves one
 	// reconcile).
@@ -84,6 +87,11 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 	d.Status.DeviceName = detail.DeviceName
 	d.Status.State = detail.Status
 	d.Status.SecretName = SecretName(d)
+	if e.Locator != nil {
+		if err := e.Locator.locate(ctx, d); err != nil {
+			return managed.Observation{}, err
+		}
+	}
 	fields := drift(d, detail, props)
 	return managed.Observation{
 		Exists:   true,

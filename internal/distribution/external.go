@@ -42,7 +42,7 @@ type External struct {
 	// Kube reads Products, Devices and the other DistributeJobs; Kiot
 	// writes nothing through it but this resource's own status (through
 	// the engine).
-	Kube client.Client
+	Kube client.Reader
 	// Region and IotInstanceID are the ProviderConfig's.
 	Region        string
 	IotInstanceID string
