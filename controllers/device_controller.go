@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -40,7 +39,8 @@ const deviceProductIndex = "spec.productRef.name"
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=devices/finalizers,verbs=update
 
 // setupDevice registers the Device controller. A Device waits for its
-// Product to be Ready, so a Product event wakes its Devices.
+// Product to be Ready, so a Product event wakes its Devices; a
+// DistributeJob that moved Devices wakes them to record where they went.
 func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connector) error {
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &iotv1.Device{}, deviceProductIndex,
 		func(obj client.Object) []string {
@@ -51,8 +51,12 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 		}); err != nil {
 		return err
 	}
+	if err := indexMovedDevices(mgr); err != nil {
+		return err
+	}
 	connector.External = func(conn providerconfig.Connection, api *iot.Client) managed.External {
-		return &device.External{API: api, Region: conn.Region, IotInstanceID: conn.IotInstanceID, Kube: mgr.GetClient()}
+		return &device.External{API: api, Region: conn.Region, IotInstanceID: conn.IotInstanceID, Kube: mgr.GetClient(),
+			Locator: deviceLocator(mgr.GetClient(), api)}
 	}
 	b, r := managedController(mgr, managed.Kind{
 		Name:       "Device",
@@ -64,15 +68,8 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 		return []client.ListOption{client.InNamespace(product.GetNamespace()), client.MatchingFields{deviceProductIndex: product.GetName()}}
 	})
 	return b.Watches(&iotv1.Product{}, handler.EnqueueRequestsFromMapFunc(devicesOfProduct), builder.WithPredicates(productUsableChanged)).
-		// A DistributeJob writing where the device went changes the
-		// Secret's target keys: a status change that must wake the Device.
-		Watches(&iotv1.Device{}, &handler.EnqueueRequestForObject{}, builder.WithPredicates(predicate.Funcs{
-			CreateFunc:  func(event.CreateEvent) bool { return false },
-			DeleteFunc:  func(event.DeleteEvent) bool { return false },
-			GenericFunc: func(event.GenericEvent) bool { return false },
-			UpdateFunc: func(e event.UpdateEvent) bool {
-				return !equality.Semantic.DeepEqual(e.ObjectOld.(*iotv1.Device).Status.Location, e.ObjectNew.(*iotv1.Device).Status.Location)
-			},
-		})).
+		// A DistributeJob that moved the device: the Device records where
+		// it went (status.location and the Secret's target keys).
+		Watches(&iotv1.DistributeJob{}, movedDevicesHandler).
 		Complete(r)
 }

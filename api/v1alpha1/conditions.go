@@ -45,3 +45,42 @@ const (
 	ReasonNotFound         = "ExternalResourceNotFound"
 	ReasonProviderNotReady = "ProviderConfigNotReady"
 )
+
+// Reasons a resource waits for the Product it references.
+const (
+	// ReasonProductNotReady: the referenced Product does not exist or is not
+	// Ready yet.
+	ReasonProductNotReady = "ProductNotReady"
+)
+
+// Reasons of a DistributeJob's Ready condition.
+const (
+	// ReasonDevicesNotReady: a named Device does not exist or is not Ready.
+	ReasonDevicesNotReady = "DevicesNotReady"
+	// ReasonNoDevicesSelected: the selector selects no Device yet.
+	ReasonNoDevicesSelected = "NoDevicesSelected"
+	// ReasonCreateUnconfirmed: a create's answer was lost and the platform
+	// does not list the job it may have made; Kiot searches again until the
+	// call can no longer be in flight, rather than make a second job.
+	ReasonCreateUnconfirmed = "CreateUnconfirmed"
+	// ReasonInitializing: the platform is preparing the job (status 0).
+	ReasonInitializing = "Initializing"
+	// ReasonRunning: the job is running (status 1).
+	ReasonRunning = "Running"
+	// ReasonCheckingTargets: the job completed; Kiot is confirming where the
+	// devices went.
+	ReasonCheckingTargets = "CheckingTargets"
+	// ReasonDistributed: every device (or the product) was distributed.
+	ReasonDistributed = "Distributed"
+	// ReasonDevicesFailed: some devices were not distributed.
+	ReasonDevicesFailed = "DevicesFailed"
+	// ReasonJobInterrupted: the platform interrupted the job (status 3).
+	ReasonJobInterrupted = "JobInterrupted"
+	// ReasonJobLost: the platform has no record of a job that had not finished.
+	ReasonJobLost = "JobLost"
+	// ReasonTargetMismatch: QueryDeviceProvisioning places devices outside
+	// the targets.
+	ReasonTargetMismatch = "TargetMismatch"
+	// ReasonJobRunning: a delete waits for the job to finish.
+	ReasonJobRunning = "JobRunning"
+)

@@ -28,6 +28,10 @@ type Faults struct {
 	// QueryDeviceDistributeDetail hands out expired already, as if the
 	// caller had fetched them more than 10 minutes late.
 	ExpiredResultFiles int `json:"expiredResultFiles,omitempty"`
+	// JobListLag makes ListDeviceDistributeJob omit jobs younger than this,
+	// as a list that lags the platform's writes would: a job just made is
+	// known to QueryDeviceDistributeJob but not listed yet.
+	JobListLag Duration `json:"jobListLag,omitempty"`
 }
 
 // ActionFault is what happens to calls of one action.
@@ -108,6 +112,14 @@ func (f *faultInjector) holdJobs() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.faults.HoldJobs
+}
+
+// listsJob reports whether ListDeviceDistributeJob shows a job created at
+// createdMs, at nowMs, under the JobListLag fault.
+func (f *faultInjector) listsJob(createdMs, nowMs int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return nowMs-createdMs >= time.Duration(f.faults.JobListLag).Milliseconds()
 }
 
 // takeExpiredResultFile reports whether the next result file is to be

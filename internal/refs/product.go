@@ -1,4 +1,7 @@
-package product
+// Package refs resolves the references one kind's resource makes to
+// another's (a Device or a DistributeJob naming its Product), so that no
+// kind's package imports another's.
+package refs
 
 import (
 	"context"
@@ -12,25 +15,22 @@ import (
 	"github.com/kiot-dev/kiot/internal/managed"
 )
 
-// ReasonNotReady: a resource waits for the Product it references.
-const ReasonNotReady = "ProductNotReady"
-
-// ReadyKey is the ProductKey of the Product resource namespace/name once
-// it is Ready. Until then it answers a managed.Wait with reason
+// ReadyProductKey is the ProductKey of the Product resource namespace/name
+// once it is Ready. Until then it answers a managed.Wait with reason
 // ProductNotReady, to be looked at again after retry (the Product's own
 // events usually wake the waiting resource sooner).
-func ReadyKey(ctx context.Context, kube client.Reader, namespace, name string, retry time.Duration) (string, error) {
+func ReadyProductKey(ctx context.Context, kube client.Reader, namespace, name string, retry time.Duration) (string, error) {
 	var p iotv1.Product
 	err := kube.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &p)
 	if apierrors.IsNotFound(err) {
-		return "", managed.Wait(ReasonNotReady, retry,
+		return "", managed.Wait(iotv1.ReasonProductNotReady, retry,
 			"Product %s/%s does not exist: create it, or name an existing product with spec.productKey", namespace, name)
 	}
 	if err != nil {
 		return "", err
 	}
 	if !apimeta.IsStatusConditionTrue(p.Status.Conditions, iotv1.ConditionReady) || p.Status.ProductKey == "" {
-		return "", managed.Wait(ReasonNotReady, retry, "waiting for Product %s/%s to be Ready", namespace, name)
+		return "", managed.Wait(iotv1.ReasonProductNotReady, retry, "waiting for Product %s/%s to be Ready", namespace, name)
 	}
 	return p.Status.ProductKey, nil
 }
