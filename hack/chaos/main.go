@@ -22,6 +22,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-logr/logr"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
 	"github.com/kiot-dev/kiot/hack/testbed"
 )
 
@@ -46,6 +49,8 @@ func main() {
 	flag.StringVar(&o.dir, "dir", filepath.Join("bin", "chaos"), "where the operator binary and each scenario's logs go")
 	flag.StringVar(&o.tools, "tools", os.Getenv("KUBEBUILDER_ASSETS"), "directory of etcd, kube-apiserver and kubectl (make -s envtest-path)")
 	flag.Parse()
+	// envtest logs through controller-runtime; its logs are not the report.
+	ctrllog.SetLogger(logr.Discard())
 	if names != "" {
 		o.scenarios = strings.Split(names, ",")
 	}
