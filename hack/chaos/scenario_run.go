@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -126,11 +127,15 @@ func runScenario(ctx context.Context, s scenario, o options, bo testbed.Options,
 		}
 	}()
 	var waitErr error
-	if err := deleteAll(ctx, c); err != nil {
-		waitErr = err
+	deleteStart := time.Now()
+	deleteCtx, endDelete := context.WithTimeout(ctx, o.phase)
+	if err := deleteAll(deleteCtx, c); err != nil {
+		waitErr = fmt.Errorf("deleting: %w", err)
 	} else {
-		res.deleted, cl, waitErr = waitFor(ctx, c, o.phase, log, "deletion", allGone)
+		_, cl, waitErr = waitFor(deleteCtx, c, o.phase, log, "deletion", allGone)
 	}
+	endDelete()
+	res.deleted = time.Since(deleteStart)
 	res.deleteOK = waitErr == nil
 	endTeardown()
 	<-tornDown

@@ -142,14 +142,14 @@ func whenInFlight(want map[string]int64) func(context.Context, *run) {
 				}
 			}
 			if all {
-				r.log("  deleting while in flight: %s", inFlightSummary(r.bed, want))
+				r.log("  deleting while in flight: %v", inFlightSummary(r.bed, want))
 				return
 			}
 			select {
 			case <-ctx.Done():
 				return
 			case <-give:
-				r.log("  deleting after 30s; in flight: %s", inFlightSummary(r.bed, want))
+				r.log("  deleting after 30s; in flight: %v", inFlightSummary(r.bed, want))
 				return
 			case <-time.After(20 * time.Millisecond):
 			}

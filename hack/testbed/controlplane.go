@@ -2,6 +2,7 @@ package testbed
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"time"
@@ -42,7 +43,9 @@ func startControlPlane(dir, toolsDir, crdDir string) (*controlPlane, error) {
 		CRDDirectoryPaths:     []string{crdDir},
 		ErrorIfCRDPathMissing: true,
 		ControlPlane: envtest.ControlPlane{
-			APIServer: &envtest.APIServer{CertDir: certDir, Out: apiLog, Err: apiLog},
+			// Stopped for a restart, it gets SIGKILL after 10s: on 2 busy
+			// cores a graceful stop can take longer than the pause itself.
+			APIServer: &envtest.APIServer{CertDir: certDir, Out: apiLog, Err: apiLog, StopTimeout: 10 * time.Second},
 			Etcd:      &envtest.Etcd{Out: etcdLog, Err: etcdLog},
 		},
 	}
@@ -72,11 +75,24 @@ func startControlPlane(dir, toolsDir, crdDir string) (*controlPlane, error) {
 }
 
 // restartAPIServer stops kube-apiserver and starts it again with the same
-// address and certificates (CertDir is ours, so envtest keeps them).
+// address and certificates (CertDir is ours, so envtest keeps them). A
+// kube-apiserver that does not stop within StopTimeout gets SIGKILL from
+// envtest, which is a restart too: we wait for its port to close.
 func (cp *controlPlane) restartAPIServer(pause time.Duration) error {
 	api := cp.env.ControlPlane.APIServer
-	if err := api.Stop(); err != nil {
-		return fmt.Errorf("stopping kube-apiserver: %w", err)
+	stopErr := api.Stop()
+	addr := net.JoinHostPort(api.SecureServing.Address, api.SecureServing.Port)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break
+		}
+		_ = conn.Close()
+		if time.Now().After(deadline) {
+			return fmt.Errorf("kube-apiserver still listens on %s 30s after it was stopped (stop: %v)", addr, stopErr)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(pause)
 	if err := api.Start(); err != nil {
