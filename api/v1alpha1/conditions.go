@@ -83,4 +83,12 @@ const (
 	ReasonTargetMismatch = "TargetMismatch"
 	// ReasonJobRunning: a delete waits for the job to finish.
 	ReasonJobRunning = "JobRunning"
+	// ReasonDeviceIsInAnotherTask, ReasonDeviceIsDistributing and
+	// ReasonProductIsDistributing: the job waits for another unfinished
+	// job that holds a device or the product (the platform's codes
+	// iot.provisioning.DeviceIsInAnotherTask, DeviceIsDistributing and
+	// ProductIsDistributing).
+	ReasonDeviceIsInAnotherTask = "DeviceIsInAnotherTask"
+	ReasonDeviceIsDistributing  = "DeviceIsDistributing"
+	ReasonProductIsDistributing = "ProductIsDistributing"
 )

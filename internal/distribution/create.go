@@ -2,9 +2,9 @@ package distribution
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,11 +16,12 @@ import (
 )
 
 // Codes of a job that cannot start yet because a device or the product is
-// in another unfinished job (004 L4925, L4957, L4964).
-var busyCodes = []string{
-	"iot.provisioning.DeviceIsInAnotherTask",
-	"iot.provisioning.DeviceIsDistributing",
-	"iot.provisioning.ProductIsDistributing",
+// in another unfinished job (004 L4925, L4957, L4964), and the reason each
+// waits under.
+var busyReasons = map[string]string{
+	"iot.provisioning.DeviceIsInAnotherTask": iotv1.ReasonDeviceIsInAnotherTask,
+	"iot.provisioning.DeviceIsDistributing":  iotv1.ReasonDeviceIsDistributing,
+	"iot.provisioning.ProductIsDistributing": iotv1.ReasonProductIsDistributing,
 }
 
 // clockSkew widens the window in which a job found after a crash is taken
@@ -41,22 +42,41 @@ var DefaultCreateInFlight = func() time.Duration {
 	return time.Duration(p.MaxAttempts)*(aliyun.DefaultAttemptTimeout+p.MaxDelay) + clockSkew
 }()
 
-// startJob creates a job for names (none: the product alone) and records
-// it. CreateDeviceDistributeJob makes a new job on every call, so the intent
-// is written to status first: after a crash the next reconcile looks for
-// the job instead of making a second. An intent already in status is one
-// whose answer was lost and whose job was not found in time: this create
-// asks again.
-func (e *External) startJob(ctx context.Context, j *iotv1.DistributeJob, retryToken string, names []string) error {
+// RecordIntent notes in status the job the coming Create or Update starts
+// (managed.Intending): CreateDeviceDistributeJob makes a new job on every
+// call, so the engine writes the intent before the call, and after a crash
+// or a lost answer the next reconcile looks for the job instead of making
+// a second. An intent already in status is one whose answer was lost and
+// whose job was not found in time: the call that follows asks again.
+func (e *External) RecordIntent(_ context.Context, obj managed.Object, obs managed.Observation) (bool, error) {
+	j := obj.(*iotv1.DistributeJob)
+	token, names := "", deviceNames(j)
+	if obs.Exists {
+		if !e.retryRequested(j) {
+			return false, nil // Update only deletes finished records
+		}
+		token, names = j.GetAnnotations()[iotv1.AnnotationRetryFailed], j.Status.FailedDevices
+	}
+	if _, err := e.targetInstances(j); err != nil {
+		return false, err
+	}
+	e.askingAgain = j.Status.PendingCreate != nil
+	j.Status.PendingCreate = &iotv1.PendingJobCreate{StartedAt: metav1.NewTime(e.now()), RetryToken: token, Total: int32(len(names))}
+	return true, nil
+}
+
+// startJob creates the job whose intent RecordIntent noted, for names
+// (none: the product alone), and records it.
+func (e *External) startJob(ctx context.Context, j *iotv1.DistributeJob, names []string) error {
+	intent := j.Status.PendingCreate
+	if intent == nil {
+		return errors.New("distribution: a job create without a recorded intent (RecordIntent must run first)")
+	}
 	targets, err := e.targetInstances(j)
 	if err != nil {
 		return err
 	}
-	askingAgain := j.Status.PendingCreate != nil
-	j.Status.PendingCreate = &iotv1.PendingJobCreate{StartedAt: metav1.NewTime(e.now()), RetryToken: retryToken, Total: int32(len(names))}
-	if err := managed.Checkpoint(ctx); err != nil {
-		return err
-	}
+	retryToken := intent.RetryToken
 	var jobID string
 	if j.ProductOnly() {
 		jobID, err = e.API.CreateProductDistributeJob(ctx, iot.CreateProductDistributeJobInput{
@@ -74,7 +94,7 @@ func (e *External) startJob(ctx context.Context, j *iotv1.DistributeJob, retryTo
 		})
 	}
 	if err != nil {
-		return e.createFailed(j, retryToken, askingAgain, err)
+		return e.createFailed(j, retryToken, e.askingAgain, err)
 	}
 	e.recordRun(j, jobID, retryToken, int32(len(names)), e.now())
 	return nil
@@ -88,7 +108,7 @@ func (e *External) startJob(ctx context.Context, j *iotv1.DistributeJob, retryTo
 // has not listed yet.
 func (e *External) createFailed(j *iotv1.DistributeJob, retryToken string, askingAgain bool, err error) error {
 	code := aliyun.ErrorCode(err)
-	busy := slices.Contains(busyCodes, code)
+	busyReason, busy := busyReasons[code]
 	if answered(err) && !(busy && askingAgain) {
 		j.Status.PendingCreate = nil
 	}
@@ -100,7 +120,7 @@ func (e *External) createFailed(j *iotv1.DistributeJob, retryToken string, askin
 		return managed.Wait(iotv1.ReasonQuotaExceeded, e.retry(),
 			"the account already runs 10 distribution jobs, the platform's limit (%s): the job starts when one finishes", code)
 	case busy:
-		return managed.Wait(strings.TrimPrefix(code, "iot.provisioning."), e.retry(),
+		return managed.Wait(busyReason, e.retry(),
 			"%s: waiting for the other job to finish", err.Error())
 	case aliyun.IsTerminal(err):
 		if len(j.Status.Jobs) == 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/iotsim"
+	"github.com/kiot-dev/kiot/internal/managed"
 )
 
 const singapore = "iotx-oxssharez400" // ap-southeast-1's public instance
@@ -155,8 +156,14 @@ func TestABusyAnswerToACreateThatAsksAgainKeepsTheIntent(t *testing.T) {
 		}
 	}
 
+	create := func(j *iotv1.DistributeJob) error {
+		if noted, err := e.RecordIntent(ctx, j, managed.Observation{}); err != nil || !noted {
+			t.Fatalf("RecordIntent = %v, %v: a create notes its intent", noted, err)
+		}
+		return e.Create(ctx, j)
+	}
 	fresh := job(nil)
-	if err := e.startJob(ctx, fresh, "", []string{"busy-1"}); !isWait(err, "DeviceIsInAnotherTask") {
+	if err := create(fresh); !isWait(err, iotv1.ReasonDeviceIsInAnotherTask) {
 		t.Fatalf("a first create refused as busy waits for the other job: %v", err)
 	}
 	if fresh.Status.PendingCreate != nil {
@@ -164,7 +171,7 @@ func TestABusyAnswerToACreateThatAsksAgainKeepsTheIntent(t *testing.T) {
 	}
 
 	again := job(&iotv1.PendingJobCreate{StartedAt: metav1.NewTime(time.Now().Add(-time.Hour)), Total: 1})
-	if err := e.startJob(ctx, again, "", []string{"busy-1"}); !isWait(err, iotv1.ReasonCreateUnconfirmed) {
+	if err := create(again); !isWait(err, iotv1.ReasonCreateUnconfirmed) {
 		t.Fatalf("a busy answer to a create that asks again is most likely our own job running: %v", err)
 	}
 	if again.Status.PendingCreate == nil || time.Since(again.Status.PendingCreate.StartedAt.Time) > time.Minute {

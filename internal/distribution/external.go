@@ -49,9 +49,17 @@ type External struct {
 	Timing        Timing
 	// Clock tells the time; nil is the wall clock (tests use a fake).
 	Clock clock.PassiveClock
+
+	// askingAgain is RecordIntent's finding for the create that follows:
+	// an earlier create of this intent got no answer (an External serves
+	// one reconcile).
+	askingAgain bool
 }
 
-var _ managed.External = (*External)(nil)
+var (
+	_ managed.External  = (*External)(nil)
+	_ managed.Intending = (*External)(nil)
+)
 
 // Observe finds the job's state: what is missing before the first job, or
 // how the latest job is doing. Once a job is finished it records the
@@ -117,7 +125,7 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 // Create starts the first job: of the devices, or of the product alone.
 func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	j := obj.(*iotv1.DistributeJob)
-	return e.startJob(ctx, j, "", deviceNames(j))
+	return e.startJob(ctx, j, deviceNames(j))
 }
 
 // Update deletes the records of finished jobs (spec.deleteFinishedJobs),
@@ -131,7 +139,7 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 	if !e.retryRequested(j) {
 		return nil
 	}
-	return e.startJob(ctx, j, j.GetAnnotations()[iotv1.AnnotationRetryFailed], j.Status.FailedDevices)
+	return e.startJob(ctx, j, j.Status.FailedDevices)
 }
 
 // Delete deletes the platform's record of each job. A running job cannot

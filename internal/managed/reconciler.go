@@ -65,7 +65,6 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		return reconcile.Result{RequeueAfter: staleRetry}, nil
 	}
 	s := &scope{obj: obj, before: obj.DeepCopyObject().(Object), log: log.FromContext(ctx)}
-	ctx = withCheckpoint(ctx, func(ctx context.Context) error { return r.patchStatus(ctx, s) })
 	result, err := r.reconcile(ctx, s)
 	if patchErr := r.patchStatus(ctx, s); patchErr != nil {
 		return reconcile.Result{}, patchErr

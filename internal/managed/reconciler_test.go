@@ -221,39 +221,6 @@ func TestPausedTouchesNothing(t *testing.T) {
 	}
 }
 
-func TestCheckpointWritesStatusBeforeTheCallThatFollows(t *testing.T) {
-	var persistedMidway string
-	ext := &scripted{observe: func(Object) (Observation, error) { return Observation{}, nil }}
-	ext.createCtx = func(ctx context.Context, obj Object) error {
-		obj.(*iotv1.Product).Status.ProductKey = "intent-recorded"
-		if err := Checkpoint(ctx); err != nil {
-			return err
-		}
-		stored := &iotv1.Product{}
-		if err := ext.client.Get(ctx, client.ObjectKeyFromObject(obj), stored); err != nil {
-			return err
-		}
-		persistedMidway = stored.Status.ProductKey
-		return errors.New("the process died before the create's answer")
-	}
-	_, err, p := reconcileOnce(t, ext, nil)
-	if err == nil {
-		t.Fatal("the failed create must be reported")
-	}
-	if persistedMidway != "intent-recorded" {
-		t.Errorf("status read back after Checkpoint = %q, want the intent recorded before the call", persistedMidway)
-	}
-	if p.Status.ProductKey != "intent-recorded" {
-		t.Errorf("the intent was lost by the final write: %q", p.Status.ProductKey)
-	}
-}
-
-func TestCheckpointOutsideAReconcileDoesNothing(t *testing.T) {
-	if err := Checkpoint(context.Background()); err != nil {
-		t.Errorf("Checkpoint outside a reconcile = %v, want nil", err)
-	}
-}
-
 // A create whose object changes meanwhile (a delete arrives, a label is
 // added) still records what it learned: the status write carries no stale
 // resourceVersion, so it is not refused with a conflict.
