@@ -46,3 +46,18 @@ const (
 	ReasonProviderNotReady = "ProviderConfigNotReady"
 	ReasonWaiting          = "WaitingForDependency"
 )
+
+// Reasons of the kinds' dependencies and limits.
+const (
+	// ReasonProductNotReady: a Device or DistributeJob waits for the Product
+	// resource it references.
+	ReasonProductNotReady = "ProductNotReady"
+	// ReasonParentNotReady: a DeviceGroup waits for its parent group.
+	ReasonParentNotReady = "ParentNotReady"
+	// ReasonGroupLimitReached: devices a DeviceGroup selects are already in
+	// 10 groups, the platform's limit; a person must free a place.
+	ReasonGroupLimitReached = "GroupLimitReached"
+	// ReasonDevicesPending: a DeviceGroup exists, but some Devices it
+	// selects are not Ready yet, so its membership is not yet the spec's.
+	ReasonDevicesPending = "DevicesPending"
+)

@@ -12,8 +12,9 @@ import (
 	"github.com/kiot-dev/kiot/internal/managed"
 )
 
-// ReasonNotReady: a resource waits for the Product it references.
-const ReasonNotReady = "ProductNotReady"
+// ReasonNotReady is iotv1.ReasonProductNotReady, where condition reasons
+// are declared; the name stays for the packages that still refer to it.
+const ReasonNotReady = iotv1.ReasonProductNotReady
 
 // ReadyKey is the ProductKey of the Product resource namespace/name once
 // it is Ready. Until then it answers a managed.Wait with reason
@@ -23,14 +24,14 @@ func ReadyKey(ctx context.Context, kube client.Reader, namespace, name string, r
 	var p iotv1.Product
 	err := kube.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &p)
 	if apierrors.IsNotFound(err) {
-		return "", managed.Wait(ReasonNotReady, retry,
+		return "", managed.Wait(iotv1.ReasonProductNotReady, retry,
 			"Product %s/%s does not exist: create it, or name an existing product with spec.productKey", namespace, name)
 	}
 	if err != nil {
 		return "", err
 	}
 	if !apimeta.IsStatusConditionTrue(p.Status.Conditions, iotv1.ConditionReady) || p.Status.ProductKey == "" {
-		return "", managed.Wait(ReasonNotReady, retry, "waiting for Product %s/%s to be Ready", namespace, name)
+		return "", managed.Wait(iotv1.ReasonProductNotReady, retry, "waiting for Product %s/%s to be Ready", namespace, name)
 	}
 	return p.Status.ProductKey, nil
 }
