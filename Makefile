@@ -61,6 +61,10 @@ test: verify-fmt verify-generated vet test-conformance ## Run vet, unit tests, e
 test-conformance: ## Drive the simulator with the official Alibaba Cloud Go SDK (its own module under hack/).
 	cd hack/conformance && $(GO) vet ./... && $(GO) test ./... -count=1
 
+.PHONY: chaos
+chaos: ## Roll out and delete 500 Devices while Kiot is killed, calls fail, kube-apiserver restarts; check the cloud (~10 min, not in test). CHAOS_ARGS=--scenarios=clean,errors
+	KUBEBUILDER_ASSETS="$$(hack/tools/install.sh $(ENVTEST_TOOLS))" $(GO) run ./hack/chaos $(CHAOS_ARGS)
+
 ##@ Run
 
 .PHONY: local

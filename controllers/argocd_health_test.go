@@ -14,7 +14,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
-	"github.com/kiot-dev/kiot/internal/distribution"
 	"github.com/kiot-dev/kiot/internal/iotsim"
 )
 
@@ -155,7 +154,7 @@ var _ = Describe("The Argo CD health check of a DistributeJob", func() {
 		Expect(k8sClient.Create(ctx, waiting)).To(Succeed())
 		DeferCleanup(func() { Expect(k8sClient.Delete(ctx, waiting)).To(Succeed()) })
 		Eventually(func(g Gomega) {
-			g.Expect(conditionOf(g, waiting, iotv1.ConditionReady).Reason).To(Equal(distribution.ReasonProductNotReady))
+			g.Expect(conditionOf(g, waiting, iotv1.ConditionReady).Reason).To(Equal(iotv1.ReasonProductNotReady))
 		}).Should(Succeed())
 		status, message := argoHealth(script, waiting)
 		Expect(status).To(Equal("Progressing"))

@@ -3,15 +3,13 @@ package controllers
 import (
 	"context"
 
-	"k8s.io/apimachinery/pkg/api/equality"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/device"
@@ -19,6 +17,19 @@ import (
 	"github.com/kiot-dev/kiot/internal/managed"
 	"github.com/kiot-dev/kiot/internal/providerconfig"
 )
+
+// productUsableChanged passes the Product changes its Devices act on: the
+// key they register under, whether it is Ready, its deletion. A status
+// write such as a new deviceCount would otherwise wake every Device of the
+// Product, and each would observe the platform again.
+var productUsableChanged = predicate.Funcs{
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		before, after := e.ObjectOld.(*iotv1.Product), e.ObjectNew.(*iotv1.Product)
+		return before.Status.ProductKey != after.Status.ProductKey ||
+			apimeta.IsStatusConditionTrue(before.Status.Conditions, iotv1.ConditionReady) != apimeta.IsStatusConditionTrue(after.Status.Conditions, iotv1.ConditionReady) ||
+			before.DeletionTimestamp.IsZero() != after.DeletionTimestamp.IsZero()
+	},
+}
 
 // deviceProductIndex indexes Devices by the Product they reference.
 const deviceProductIndex = "spec.productRef.name"
@@ -28,7 +39,8 @@ const deviceProductIndex = "spec.productRef.name"
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=devices/finalizers,verbs=update
 
 // setupDevice registers the Device controller. A Device waits for its
-// Product to be Ready, so a Product event wakes its Devices.
+// Product to be Ready, so a Product event wakes its Devices; a
+// DistributeJob that moved Devices wakes them to record where they went.
 func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connector) error {
 	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &iotv1.Device{}, deviceProductIndex,
 		func(obj client.Object) []string {
@@ -39,8 +51,12 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 		}); err != nil {
 		return err
 	}
+	if err := indexMovedDevices(mgr); err != nil {
+		return err
+	}
 	connector.External = func(conn providerconfig.Connection, api *iot.Client) managed.External {
-		return &device.External{API: api, Region: conn.Region, IotInstanceID: conn.IotInstanceID, Kube: mgr.GetClient()}
+		return &device.External{API: api, Region: conn.Region, IotInstanceID: conn.IotInstanceID, Kube: mgr.GetClient(),
+			Locator: deviceLocator(mgr.GetClient(), api)}
 	}
 	b, r := managedController(mgr, managed.Kind{
 		Name:       "Device",
@@ -48,29 +64,12 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 		Connector:  &connector,
 		SecretName: func(o managed.Object) string { return device.SecretName(o.(*iotv1.Device)) },
 	}, opts)
-	devicesOfProduct := func(ctx context.Context, obj client.Object) []reconcile.Request {
-		var devices iotv1.DeviceList
-		if err := mgr.GetClient().List(ctx, &devices, client.InNamespace(obj.GetNamespace()),
-			client.MatchingFields{deviceProductIndex: obj.GetName()}); err != nil {
-			log.FromContext(ctx).Error(err, "Listing the Devices of a Product", "product", client.ObjectKeyFromObject(obj))
-			return nil
-		}
-		requests := make([]reconcile.Request, 0, len(devices.Items))
-		for i := range devices.Items {
-			requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&devices.Items[i])})
-		}
-		return requests
-	}
-	return b.Watches(&iotv1.Product{}, handler.EnqueueRequestsFromMapFunc(devicesOfProduct)).
-		// A DistributeJob writing where the device went changes the
-		// Secret's target keys: a status change that must wake the Device.
-		Watches(&iotv1.Device{}, &handler.EnqueueRequestForObject{}, builder.WithPredicates(predicate.Funcs{
-			CreateFunc:  func(event.CreateEvent) bool { return false },
-			DeleteFunc:  func(event.DeleteEvent) bool { return false },
-			GenericFunc: func(event.GenericEvent) bool { return false },
-			UpdateFunc: func(e event.UpdateEvent) bool {
-				return !equality.Semantic.DeepEqual(e.ObjectOld.(*iotv1.Device).Status.Location, e.ObjectNew.(*iotv1.Device).Status.Location)
-			},
-		})).
+	devicesOfProduct := mapListed[iotv1.DeviceList](mgr.GetClient(), func(product client.Object) []client.ListOption {
+		return []client.ListOption{client.InNamespace(product.GetNamespace()), client.MatchingFields{deviceProductIndex: product.GetName()}}
+	})
+	return b.Watches(&iotv1.Product{}, handler.EnqueueRequestsFromMapFunc(devicesOfProduct), builder.WithPredicates(productUsableChanged)).
+		// A DistributeJob that moved the device: the Device records where
+		// it went (status.location and the Secret's target keys).
+		Watches(&iotv1.DistributeJob{}, movedDevicesHandler).
 		Complete(r)
 }

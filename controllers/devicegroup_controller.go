@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"maps"
+	"slices"
 
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/util/workqueue"
@@ -10,7 +11,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
@@ -74,20 +74,11 @@ type groupMapper struct {
 // enqueueSelecting enqueues every group of the Devices' namespace that
 // selects any of the given versions of a Device.
 func (m *groupMapper) enqueueSelecting(ctx context.Context, q workqueue.TypedRateLimitingInterface[reconcile.Request], versions ...client.Object) {
-	var groups iotv1.DeviceGroupList
-	if err := m.kube.List(ctx, &groups, client.InNamespace(versions[0].GetNamespace())); err != nil {
-		log.FromContext(ctx).Error(err, "Listing DeviceGroups for a Device", "device", client.ObjectKeyFromObject(versions[0]))
-		return
-	}
-	for i := range groups.Items {
-		g := &groups.Items[i]
-		for _, v := range versions {
-			if group.Selects(g, v.GetName(), v.GetLabels()) {
-				q.Add(reconcile.Request{NamespacedName: client.ObjectKeyFromObject(g)})
-				break
-			}
-		}
-	}
+	enqueue(q, listRequests[iotv1.DeviceGroupList](ctx, m.kube, versions[0], func(obj client.Object) bool {
+		return slices.ContainsFunc(versions, func(v client.Object) bool {
+			return group.Selects(obj.(*iotv1.DeviceGroup), v.GetName(), v.GetLabels())
+		})
+	}, client.InNamespace(versions[0].GetNamespace())))
 }
 
 // relatives maps a group to its parent and its sub-groups.
@@ -97,15 +88,8 @@ func (m *groupMapper) relatives(ctx context.Context, obj client.Object) []reconc
 	if g.Spec.ParentRef != nil {
 		requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKey{Namespace: g.Namespace, Name: g.Spec.ParentRef.Name}})
 	}
-	var groups iotv1.DeviceGroupList
-	if err := m.kube.List(ctx, &groups, client.InNamespace(g.Namespace)); err != nil {
-		log.FromContext(ctx).Error(err, "Listing sub-groups", "group", client.ObjectKeyFromObject(g))
-		return requests
-	}
-	for i := range groups.Items {
-		if ref := groups.Items[i].Spec.ParentRef; ref != nil && ref.Name == g.Name {
-			requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&groups.Items[i])})
-		}
-	}
-	return requests
+	return append(requests, listRequests[iotv1.DeviceGroupList](ctx, m.kube, g, func(obj client.Object) bool {
+		ref := obj.(*iotv1.DeviceGroup).Spec.ParentRef
+		return ref != nil && ref.Name == g.Name
+	}, client.InNamespace(g.Namespace))...)
 }

@@ -8,7 +8,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
@@ -83,18 +82,9 @@ func (m *jobMapper) unstarted(ctx context.Context) []reconcile.Request {
 }
 
 func (m *jobMapper) list(ctx context.Context, opts ...client.ListOption) []reconcile.Request {
-	var jobs iotv1.DistributeJobList
-	if err := m.kube.List(ctx, &jobs, opts...); err != nil {
-		log.FromContext(ctx).Error(err, "Listing DistributeJobs")
-		return nil
-	}
-	var requests []reconcile.Request
-	for i := range jobs.Items {
-		if len(jobs.Items[i].Status.Jobs) == 0 && jobs.Items[i].DeletionTimestamp.IsZero() {
-			requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&jobs.Items[i])})
-		}
-	}
-	return requests
+	return listRequests[iotv1.DistributeJobList](ctx, m.kube, nil, func(obj client.Object) bool {
+		return len(obj.(*iotv1.DistributeJob).Status.Jobs) == 0 && obj.GetDeletionTimestamp().IsZero()
+	}, opts...)
 }
 
 // enqueue adds requests to a controller's queue.

@@ -15,7 +15,6 @@ import (
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/device"
-	"github.com/kiot-dev/kiot/internal/distribution"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/iotsim"
 )
@@ -144,7 +143,7 @@ var _ = Describe("DistributeJob", func() {
 
 		waitReady(j)
 		Expect(j.Status.Phase).To(Equal(iotv1.PhaseCompleted))
-		Expect(conditionOf(Default, j, iotv1.ConditionReady).Reason).To(Equal(distribution.ReasonDistributed))
+		Expect(conditionOf(Default, j, iotv1.ConditionReady).Reason).To(Equal(iotv1.ReasonDistributed))
 		Expect(j.Status.Total).To(BeEquivalentTo(3))
 		Expect(j.Status.Succeeded).To(BeEquivalentTo(3))
 		Expect(j.Status.Failed).To(BeZero())
@@ -181,6 +180,18 @@ var _ = Describe("DistributeJob", func() {
 				"the Device controller keeps its own status beside the location")
 		}
 
+		By("only the Device controller writes a Device's status")
+		for _, d := range devices {
+			Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(d), d)).To(Succeed())
+			var statusManagers []string
+			for _, f := range d.ManagedFields {
+				if f.Subresource == "status" {
+					statusManagers = append(statusManagers, f.Manager)
+				}
+			}
+			Expect(statusManagers).To(ConsistOf(FieldManager("Device")), "managers of %s's status", d.Name)
+		}
+
 		By("the device set was resolved once: a Device labelled later is not added")
 		late := newDevice(unique("late-"), p.Name)
 		late.Namespace, late.Labels = ns, fleet
@@ -211,7 +222,7 @@ var _ = Describe("DistributeJob", func() {
 
 		ready := waitPhase(j, iotv1.PhaseCompleted)
 		Expect(ready.Status).To(Equal(metav1.ConditionFalse))
-		Expect(ready.Reason).To(Equal(distribution.ReasonDevicesFailed))
+		Expect(ready.Reason).To(Equal(iotv1.ReasonDevicesFailed))
 		Expect(ready.Message).To(ContainSubstring(missing))
 		Expect(ready.Message).To(ContainSubstring(iotv1.AnnotationRetryFailed))
 		Expect(j.Status.Succeeded).To(BeEquivalentTo(1))
@@ -266,7 +277,7 @@ var _ = Describe("DistributeJob", func() {
 
 		ready := waitPhase(j, iotv1.PhaseInterrupted)
 		Expect(ready.Status).To(Equal(metav1.ConditionFalse))
-		Expect(ready.Reason).To(Equal(distribution.ReasonJobInterrupted))
+		Expect(ready.Reason).To(Equal(iotv1.ReasonJobInterrupted))
 		Expect(ready.Message).To(ContainSubstring(j.Status.JobID))
 		Expect(j.Status.Failed).To(BeEquivalentTo(2))
 		Expect(j.Status.FailedDevices).To(ConsistOf(devices[0].Name, devices[1].Name))
@@ -360,7 +371,7 @@ var _ = Describe("DistributeJob", func() {
 		Expect(k8sClient.Delete(ctx, first)).To(Succeed())
 		Eventually(func(g Gomega) {
 			ready := conditionOf(g, first, iotv1.ConditionReady)
-			g.Expect(ready.Reason).To(Equal(distribution.ReasonJobRunning))
+			g.Expect(ready.Reason).To(Equal(iotv1.ReasonJobRunning))
 			g.Expect(ready.Message).To(ContainSubstring("TaskNotFinish"))
 		}).Should(Succeed())
 		Expect(simJobsOf(pk)).To(HaveLen(1))
@@ -393,6 +404,41 @@ var _ = Describe("DistributeJob", func() {
 			return countReason(managedEvents(g, "DistributeJob", j.Name), iotv1.ReasonReconcileError)
 		}).
 			Should(BeNumerically(">=", 1), "the lost answer was reported")
+	})
+
+	It("makes one job when the job a lost create made is listed only later", func() {
+		ns := jobNamespace()
+		p, devices := labelledFleet(ns, 2, nil)
+		pk := fleetProductKey(p)
+		// The create takes effect but its answer is lost, and the
+		// platform's list does not show the new job yet: the restarted
+		// search finds nothing.
+		setFaults(iotsim.Faults{JobListLag: iotsim.Duration(time.Hour), Actions: map[string]iotsim.ActionFault{
+			"CreateDeviceDistributeJob": {ErrorRate: 1, Count: 1, HTTPStatus: 504, AfterEffect: true},
+		}})
+		j := newDistributeJob(ns, p.Name, byName(devices...)...)
+		Expect(k8sClient.Create(ctx, j)).To(Succeed())
+
+		By("a job not listed yet is searched for again, not created again")
+		Eventually(func(g Gomega) {
+			g.Expect(conditionOf(g, j, iotv1.ConditionReady).Reason).To(Equal(iotv1.ReasonCreateUnconfirmed))
+		}).Should(Succeed())
+		Expect(j.Status.PendingCreate).NotTo(BeNil(), "the intent is kept while the job may exist")
+		Expect(simJobsOf(pk)).To(HaveLen(1))
+
+		By("once the platform lists it, the job is recorded")
+		sim.SetFaults(iotsim.Faults{})
+		waitReady(j)
+		jobs := simJobsOf(pk)
+		Expect(jobs).To(HaveLen(1), "exactly one job on the platform")
+		Expect(j.Status.Jobs).To(HaveLen(1))
+		Expect(j.Status.Jobs[0].JobID).To(Equal(jobs[0].JobID))
+		Expect(j.Status.PendingCreate).To(BeNil())
+
+		By("deleting the resource deletes the job it made")
+		Expect(k8sClient.Delete(ctx, j)).To(Succeed())
+		Eventually(func() bool { return apierrors.IsNotFound(k8sClient.Get(ctx, client.ObjectKeyFromObject(j), j)) }).Should(BeTrue())
+		Expect(simJobsOf(pk)).To(BeEmpty())
 	})
 
 	It("distributes a product alone, and can delete the finished job's record itself", func() {
@@ -469,14 +515,14 @@ var _ = Describe("DistributeJob", func() {
 		j := newDistributeJob(ns, "not-yet", iotv1.DistributeDevice{Name: "not-yet-device"})
 		Expect(k8sClient.Create(ctx, j)).To(Succeed())
 		Eventually(func(g Gomega) {
-			g.Expect(conditionOf(g, j, iotv1.ConditionReady).Reason).To(Equal(distribution.ReasonProductNotReady))
+			g.Expect(conditionOf(g, j, iotv1.ConditionReady).Reason).To(Equal(iotv1.ReasonProductNotReady))
 		}).Should(Succeed())
 		p := newProduct("Not_yet")
 		p.Namespace = ns
 		Expect(k8sClient.Create(ctx, p)).To(Succeed())
 		Eventually(func(g Gomega) {
 			ready := conditionOf(g, j, iotv1.ConditionReady)
-			g.Expect(ready.Reason).To(Equal(distribution.ReasonDevicesNotReady))
+			g.Expect(ready.Reason).To(Equal(iotv1.ReasonDevicesNotReady))
 			g.Expect(ready.Message).To(ContainSubstring("not-yet-device"))
 		}).Should(Succeed())
 		Expect(j.Status.Phase).To(Equal(iotv1.PhasePending))

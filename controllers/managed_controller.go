@@ -6,6 +6,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -21,13 +22,19 @@ func (aliyunClassifier) IsTerminal(err error) bool  { return aliyun.IsTerminal(e
 func (aliyunClassifier) IsThrottled(err error) bool { return aliyun.IsThrottled(err) }
 func (aliyunClassifier) IsConflict(err error) bool  { return aliyun.IsConflict(err) }
 
+// FieldManager is the field manager of the controller of kind (e.g.
+// "kiot-device").
+func FieldManager(kind string) string { return "kiot-" + strings.ToLower(kind) }
+
 // managedController starts the controller of one cloud-backed kind around
 // the shared engine; the caller adds the kind's own watches and completes it
 // with the returned reconciler.
 func managedController(mgr ctrl.Manager, kind managed.Kind, opts Options) (*builder.Builder, *managed.Reconciler) {
 	name := strings.ToLower(kind.Name)
 	r := &managed.Reconciler{
-		Client:        mgr.GetClient(),
+		// Each controller writes under its own field manager, so
+		// metadata.managedFields tells which one wrote what.
+		Client:        client.WithFieldOwner(mgr.GetClient(), FieldManager(kind.Name)),
 		Recorder:      mgr.GetEventRecorder("kiot-" + name),
 		Kind:          kind,
 		Classifier:    aliyunClassifier{},

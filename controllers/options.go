@@ -22,6 +22,9 @@ type Options struct {
 	// DistributeTiming paces DistributeJobs: how often a running job is
 	// polled, and how long a job waits for a free slot (0: ConflictRetry).
 	DistributeTiming distribution.Timing
+	// ProductRecount is how long a Product waits after a change of one of
+	// its Devices before observing the platform again (0: 30s).
+	ProductRecount time.Duration
 	// Clients builds the IoT Platform clients (tests shorten backoffs).
 	Clients providerconfig.ClientFactory
 }

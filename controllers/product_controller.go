@@ -1,10 +1,14 @@
 package controllers
 
 import (
+	"cmp"
 	"context"
+	"time"
 
+	"k8s.io/client-go/util/workqueue"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -21,7 +25,10 @@ import (
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch;create;update
 
 // setupProduct registers the Product controller. A Product being deleted
-// waits for its Devices, so a Device event wakes its Product.
+// waits for its Devices, so a Device's deletion wakes its Product at once;
+// other changes of its Devices wake it after opts.ProductRecount, so that a
+// fleet rolled out together costs one observation of the Product per
+// period (which refreshes status.deviceCount), not one per Device.
 func setupProduct(mgr ctrl.Manager, opts Options, connector providerconfig.Connector) error {
 	connector.External = func(conn providerconfig.Connection, api *iot.Client) managed.External {
 		return &product.External{API: api, Region: conn.Region, Kube: mgr.GetClient(), DependentsRetry: opts.ConflictRetry}
@@ -32,7 +39,39 @@ func setupProduct(mgr ctrl.Manager, opts Options, connector providerconfig.Conne
 		Connector:  &connector,
 		SecretName: func(o managed.Object) string { return product.SecretName(o.(*iotv1.Product)) },
 	}, opts)
-	return b.Watches(&iotv1.Device{}, handler.EnqueueRequestsFromMapFunc(productOfDevice)).Complete(r)
+	return b.Watches(&iotv1.Device{}, productOfDeviceHandler(mgr.GetClient(), cmp.Or(opts.ProductRecount, DefaultProductRecount))).Complete(r)
+}
+
+// DefaultProductRecount is how long a Product waits after a change of one
+// of its Devices before it counts them again on the platform.
+const DefaultProductRecount = 30 * time.Second
+
+// productOfDeviceHandler wakes a Device's Product after recount; the
+// delaying queue keeps one entry per Product, so the changes of a whole
+// fleet coalesce. A Product being deleted waits for its Devices to go, so
+// their deletions wake it at once.
+func productOfDeviceHandler(kube client.Reader, recount time.Duration) handler.EventHandler {
+	enqueue := func(obj client.Object, q workqueue.TypedRateLimitingInterface[reconcile.Request], deleted bool) {
+		for _, req := range productOfDevice(context.Background(), obj) {
+			var p iotv1.Product
+			if deleted && kube.Get(context.Background(), req.NamespacedName, &p) == nil && !p.DeletionTimestamp.IsZero() {
+				q.Add(req)
+				continue
+			}
+			q.AddAfter(req, recount)
+		}
+	}
+	return handler.Funcs{
+		CreateFunc: func(_ context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			enqueue(e.Object, q, false)
+		},
+		UpdateFunc: func(_ context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			enqueue(e.ObjectNew, q, false)
+		},
+		DeleteFunc: func(_ context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			enqueue(e.Object, q, true)
+		},
+	}
 }
 
 func productOfDevice(_ context.Context, obj client.Object) []reconcile.Request {

@@ -106,20 +106,9 @@ func (r *ProviderConfigReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&iotv1.ProviderConfig{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.providerConfigsUsingSecret)).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(mapListed[iotv1.ProviderConfigList](r.Client, func(secret client.Object) []client.ListOption {
+			return []client.ListOption{client.MatchingFields{secretRefIndex: secret.GetNamespace() + "/" + secret.GetName()}}
+		}))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Options.MaxConcurrentReconciles}).
 		Complete(r)
-}
-
-func (r *ProviderConfigReconciler) providerConfigsUsingSecret(ctx context.Context, secret client.Object) []reconcile.Request {
-	var list iotv1.ProviderConfigList
-	if err := r.List(ctx, &list, client.MatchingFields{secretRefIndex: secret.GetNamespace() + "/" + secret.GetName()}); err != nil {
-		log.FromContext(ctx).Error(err, "Listing ProviderConfigs for a Secret", "secret", client.ObjectKeyFromObject(secret))
-		return nil
-	}
-	requests := make([]reconcile.Request, 0, len(list.Items))
-	for i := range list.Items {
-		requests = append(requests, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
-	}
-	return requests
 }

@@ -119,6 +119,7 @@ var _ = BeforeSuite(func() {
 	mgrClient = mgr.GetClient()
 	Expect(SetupAll(mgr, Options{
 		MaxConcurrentReconciles: 2, ResyncPeriod: testResync, ConflictRetry: testConflictRetry, Clients: clients,
+		ProductRecount:   300 * time.Millisecond,
 		DistributeTiming: distribution.Timing{PollMin: 50 * time.Millisecond, PollMax: 300 * time.Millisecond},
 	}, fakeEnv.Getenv)).To(Succeed())
 	createSimulatorProviderConfig()

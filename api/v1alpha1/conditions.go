@@ -44,14 +44,57 @@ const (
 	ReasonConflict         = "Conflict"
 	ReasonNotFound         = "ExternalResourceNotFound"
 	ReasonProviderNotReady = "ProviderConfigNotReady"
-	ReasonWaiting          = "WaitingForDependency"
 )
 
-// Reasons of the kinds' dependencies and limits.
+// Reasons a resource waits for the Product it references.
 const (
-	// ReasonProductNotReady: a Device or DistributeJob waits for the Product
-	// resource it references.
+	// ReasonProductNotReady: the referenced Product does not exist or is not
+	// Ready yet.
 	ReasonProductNotReady = "ProductNotReady"
+)
+
+// Reasons of a DistributeJob's Ready condition.
+const (
+	// ReasonDevicesNotReady: a named Device does not exist or is not Ready.
+	ReasonDevicesNotReady = "DevicesNotReady"
+	// ReasonNoDevicesSelected: the selector selects no Device yet.
+	ReasonNoDevicesSelected = "NoDevicesSelected"
+	// ReasonCreateUnconfirmed: a create's answer was lost and the platform
+	// does not list the job it may have made; Kiot searches again until the
+	// call can no longer be in flight, rather than make a second job.
+	ReasonCreateUnconfirmed = "CreateUnconfirmed"
+	// ReasonInitializing: the platform is preparing the job (status 0).
+	ReasonInitializing = "Initializing"
+	// ReasonRunning: the job is running (status 1).
+	ReasonRunning = "Running"
+	// ReasonCheckingTargets: the job completed; Kiot is confirming where the
+	// devices went.
+	ReasonCheckingTargets = "CheckingTargets"
+	// ReasonDistributed: every device (or the product) was distributed.
+	ReasonDistributed = "Distributed"
+	// ReasonDevicesFailed: some devices were not distributed.
+	ReasonDevicesFailed = "DevicesFailed"
+	// ReasonJobInterrupted: the platform interrupted the job (status 3).
+	ReasonJobInterrupted = "JobInterrupted"
+	// ReasonJobLost: the platform has no record of a job that had not finished.
+	ReasonJobLost = "JobLost"
+	// ReasonTargetMismatch: QueryDeviceProvisioning places devices outside
+	// the targets.
+	ReasonTargetMismatch = "TargetMismatch"
+	// ReasonJobRunning: a delete waits for the job to finish.
+	ReasonJobRunning = "JobRunning"
+	// ReasonDeviceIsInAnotherTask, ReasonDeviceIsDistributing and
+	// ReasonProductIsDistributing: the job waits for another unfinished
+	// job that holds a device or the product (the platform's codes
+	// iot.provisioning.DeviceIsInAnotherTask, DeviceIsDistributing and
+	// ProductIsDistributing).
+	ReasonDeviceIsInAnotherTask = "DeviceIsInAnotherTask"
+	ReasonDeviceIsDistributing  = "DeviceIsDistributing"
+	ReasonProductIsDistributing = "ProductIsDistributing"
+)
+
+// Reasons of a DeviceGroup.
+const (
 	// ReasonParentNotReady: a DeviceGroup waits for its parent group.
 	ReasonParentNotReady = "ParentNotReady"
 	// ReasonGroupLimitReached: devices a DeviceGroup selects are already in

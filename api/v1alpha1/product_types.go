@@ -111,7 +111,9 @@ type ProductStatus struct {
 	// ProductStatus is DEVELOPMENT_STATUS or RELEASE_STATUS.
 	// +optional
 	ProductStatus string `json:"productStatus,omitempty"`
-	// DeviceCount is the number of devices the platform holds for it.
+	// DeviceCount is the number of devices the platform holds for it, as
+	// counted at the last observation: shortly (30 seconds by default) after
+	// its Devices change, and at every resync.
 	// +optional
 	DeviceCount int32 `json:"deviceCount,omitempty"`
 	// SecretName is the Secret holding productKey, productSecret, regionId.

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
@@ -55,9 +54,9 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 			return fmt.Errorf("IoT Platform %s: waiting for quota: %w", req.Action, err)
 		}
 
-		start := time.Now()
+		start := c.cfg.Clock.Now()
 		err = c.attempt(ctx, req, out)
-		observeAttempt(req.Action, err, time.Since(start))
+		observeAttempt(req.Action, err, c.cfg.Clock.Since(start))
 		if err == nil {
 			return nil
 		}
@@ -68,7 +67,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 		log.V(1).Info("Retrying IoT Platform call", "attempt", attempt, "class", ClassOf(err).String(),
 			"code", ErrorCode(err), "requestId", requestID(err), "delay", delay)
 		apiRetries.WithLabelValues(req.Action).Inc()
-		if c.cfg.Clock.Sleep(ctx, delay) != nil {
+		if sleep(ctx, c.cfg.Clock, delay) != nil {
 			return err
 		}
 	}

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/utils/clock"
+	clocktesting "k8s.io/utils/clock/testing"
 )
 
 func TestDoSendsSignedCommonParameters(t *testing.T) {
@@ -130,6 +133,10 @@ func TestNewClientRefusesIncompleteConfig(t *testing.T) {
 		"no secret":    {RegionID: "cn-shanghai", Credentials: Credentials{AccessKeyID: "id"}},
 		"bad endpoint": {RegionID: "cn-shanghai", Credentials: testCreds, Endpoint: "127.0.0.1:18080"},
 		"ftp endpoint": {RegionID: "cn-shanghai", Credentials: testCreds, Endpoint: "ftp://x"},
+		// Zero takes the default; a negative bound would fail every call.
+		"negative timeout":        {RegionID: "cn-shanghai", Credentials: testCreds, AttemptTimeout: -time.Second},
+		"negative response bound": {RegionID: "cn-shanghai", Credentials: testCreds, MaxResponseBytes: -1},
+		"negative POST threshold": {RegionID: "cn-shanghai", Credentials: testCreds, PostThreshold: -1},
 	}
 	for name, cfg := range cases {
 		if _, err := NewClient(cfg); err == nil {
@@ -251,8 +258,8 @@ func TestRetriesThrottledAnswersThenSucceeds(t *testing.T) {
 		t.Fatalf("%d requests, want 3", n)
 	}
 	// Jitter fixed at 0.5: 75 ms then 150 ms, among the quota waits.
-	if !containsAll(clock.slept, 75*time.Millisecond, 150*time.Millisecond) {
-		t.Errorf("waits %v lack the backoffs 75ms, 150ms", clock.slept)
+	if !containsAll(clock.Waits(), 75*time.Millisecond, 150*time.Millisecond) {
+		t.Errorf("waits %v lack the backoffs 75ms, 150ms", clock.Waits())
 	}
 }
 
@@ -302,15 +309,15 @@ func TestRetryDecisions(t *testing.T) {
 }
 
 // cancellingClock cancels the caller's context when asked to back off, as
-// a controller shutting down would.
+// a controller shutting down would, and never fires the backoff's timer.
 type cancellingClock struct {
-	*fakeClock
+	*clocktesting.FakeClock
 	cancel context.CancelFunc
 }
 
-func (c cancellingClock) Sleep(ctx context.Context, d time.Duration) error {
+func (c cancellingClock) NewTimer(d time.Duration) clock.Timer {
 	c.cancel()
-	return ctx.Err()
+	return c.FakeClock.NewTimer(d)
 }
 
 func TestBackoffHonoursCancellation(t *testing.T) {
@@ -318,7 +325,7 @@ func TestBackoffHonoursCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	c, _ := newTestClient(t, srv, func(cfg *Config) {
-		cfg.Clock = cancellingClock{newFakeClock(), cancel}
+		cfg.Clock = cancellingClock{clocktesting.NewFakeClock(time.Now()), cancel}
 		cfg.Quotas = NewQuotaRegistry()
 	})
 	err := c.Do(ctx, Request{Action: "QueryProduct"}, nil)

@@ -1,12 +1,15 @@
 package aliyun
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"k8s.io/utils/clock"
 )
 
 // Defaults of a Config, chosen for a controller that makes many small calls.
@@ -47,37 +50,30 @@ type Config struct {
 	Quotas *QuotaRegistry
 	// Retry defaults to DefaultRetryPolicy.
 	Retry *RetryPolicy
-	// Clock defaults to the wall clock.
-	Clock Clock
+	// Clock defaults to the wall clock. Tests give a fake one
+	// (internal/aliyun/fakeclock) so that pacing and backoff never really wait.
+	Clock clock.Clock
 
+	// AttemptTimeout, MaxResponseBytes and PostThreshold take the Default*
+	// constants when zero.
 	AttemptTimeout   time.Duration
 	MaxResponseBytes int64
 	PostThreshold    int
 }
 
 func (cfg Config) withDefaults() Config {
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = sharedHTTPClient
-	}
-	if cfg.Quotas == nil {
-		cfg.Quotas = DefaultQuotaRegistry
-	}
+	cfg.HTTPClient = cmp.Or(cfg.HTTPClient, sharedHTTPClient)
+	cfg.Quotas = cmp.Or(cfg.Quotas, DefaultQuotaRegistry)
 	if cfg.Retry == nil {
 		p := DefaultRetryPolicy()
 		cfg.Retry = &p
 	}
 	if cfg.Clock == nil {
-		cfg.Clock = RealClock{}
+		cfg.Clock = clock.RealClock{}
 	}
-	if cfg.AttemptTimeout <= 0 {
-		cfg.AttemptTimeout = DefaultAttemptTimeout
-	}
-	if cfg.MaxResponseBytes <= 0 {
-		cfg.MaxResponseBytes = DefaultMaxResponseBytes
-	}
-	if cfg.PostThreshold <= 0 {
-		cfg.PostThreshold = DefaultPostThreshold
-	}
+	cfg.AttemptTimeout = cmp.Or(cfg.AttemptTimeout, DefaultAttemptTimeout)
+	cfg.MaxResponseBytes = cmp.Or(cfg.MaxResponseBytes, DefaultMaxResponseBytes)
+	cfg.PostThreshold = cmp.Or(cfg.PostThreshold, DefaultPostThreshold)
 	return cfg
 }
 
@@ -85,6 +81,9 @@ func (cfg Config) validate() error {
 	var errs []error
 	if cfg.RegionID == "" {
 		errs = append(errs, errors.New("a region is required"))
+	}
+	if cfg.AttemptTimeout < 0 || cfg.MaxResponseBytes < 0 || cfg.PostThreshold < 0 {
+		errs = append(errs, errors.New("AttemptTimeout, MaxResponseBytes and PostThreshold are zero (the default) or positive"))
 	}
 	if !cfg.Credentials.Complete() {
 		errs = append(errs, errors.New("an AccessKeyId and an AccessKeySecret are required"))

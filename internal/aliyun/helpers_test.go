@@ -7,13 +7,14 @@
 package aliyun
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kiot-dev/kiot/internal/aliyun/fakeclock"
 )
 
 var testCreds = Credentials{
@@ -22,36 +23,10 @@ var testCreds = Credentials{
 	SecurityToken:   "tok&en/with+specials",
 }
 
-// fakeClock advances only when something sleeps on it, and counts it.
-type fakeClock struct {
-	mu    sync.Mutex
-	now   time.Time
-	slept []time.Duration
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (f *fakeClock) Now() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.now = f.now.Add(d)
-	f.slept = append(f.slept, d)
-	return nil
-}
-
-func (f *fakeClock) elapsed(since time.Time) time.Duration {
-	return f.Now().Sub(since)
+// newFakeClock is a clock that never really waits: a wait moves it on and
+// is recorded (fakeclock.Stepping).
+func newFakeClock() *fakeclock.Stepping {
+	return fakeclock.NewStepping(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // received is one request as the fake platform saw it.
@@ -122,7 +97,7 @@ func (p *fakePlatform) requests() []received {
 
 // newTestClient talks to srv with a fake clock, its own quota registry and
 // a retry policy whose jitter is fixed.
-func newTestClient(t *testing.T, srv *httptest.Server, mutate ...func(*Config)) (*Client, *fakeClock) {
+func newTestClient(t *testing.T, srv *httptest.Server, mutate ...func(*Config)) (*Client, *fakeclock.Stepping) {
 	t.Helper()
 	clock := newFakeClock()
 	cfg := Config{

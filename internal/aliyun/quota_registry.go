@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+	"k8s.io/utils/clock"
 )
 
 // QuotaRegistry holds one token bucket per (AccessKeyId, action, tier),
@@ -87,12 +88,12 @@ func (r *QuotaRegistry) Reserve(now time.Time, accessKeyID, action string, pageO
 
 // wait blocks until the call may be sent, or ctx is done. It returns the
 // time it waited.
-func (r *QuotaRegistry) wait(ctx context.Context, clock Clock, accessKeyID, action string, pageOffset int) (time.Duration, error) {
-	delay, cancel := r.Reserve(clock.Now(), accessKeyID, action, pageOffset)
+func (r *QuotaRegistry) wait(ctx context.Context, clk clock.Clock, accessKeyID, action string, pageOffset int) (time.Duration, error) {
+	delay, cancel := r.Reserve(clk.Now(), accessKeyID, action, pageOffset)
 	if delay <= 0 {
 		return 0, nil
 	}
-	if err := clock.Sleep(ctx, delay); err != nil {
+	if err := sleep(ctx, clk, delay); err != nil {
 		cancel()
 		return 0, err
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/utils/clock"
 )
 
 func TestQuotaTableRowsAreUsable(t *testing.T) {
@@ -89,7 +91,7 @@ func TestClientsOfOneAccountSharePacing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got, want := clock.elapsed(start), 2500*time.Millisecond; got != want {
+	if got, want := clock.Since(start), 2500*time.Millisecond; got != want {
 		t.Errorf("6 calls at 2 QPS took %v of fake time, want %v", got, want)
 	}
 	if n := len(platform.requests()); n != 6 {
@@ -99,7 +101,7 @@ func TestClientsOfOneAccountSharePacing(t *testing.T) {
 
 func TestQuotaWaitHonoursCancellation(t *testing.T) {
 	platform, srv := newFakePlatform(t)
-	c, _ := newTestClient(t, srv, func(cfg *Config) { cfg.Clock = RealClock{} })
+	c, _ := newTestClient(t, srv, func(cfg *Config) { cfg.Clock = clock.RealClock{} })
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := c.Do(ctx, Request{Action: "CreateDeviceDistributeJob"}, nil); err != nil {
 		t.Fatal(err)

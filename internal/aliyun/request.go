@@ -1,6 +1,7 @@
 package aliyun
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -49,10 +50,7 @@ type signedPayload struct {
 }
 
 func (c *Client) sign(req Request) signedPayload {
-	region := req.Region
-	if region == "" {
-		region = c.cfg.RegionID
-	}
+	region := cmp.Or(req.Region, c.cfg.RegionID)
 	pairs := make([]pair, 0, len(req.Params)+12)
 	for name, values := range req.Params {
 		if commonParams[name] {

@@ -2,6 +2,7 @@ package aliyun
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,7 +55,7 @@ func (c *Client) decodeAnswer(action string, status int, body []byte, out any) e
 			Action:     action,
 			HTTPStatus: status,
 			Code:       env.code(),
-			Message:    c.scrub(firstNonEmpty(env.Message, env.ErrorMessage)),
+			Message:    c.scrub(cmp.Or(env.Message, env.ErrorMessage)),
 			RequestID:  env.RequestID,
 		}
 		switch {
@@ -107,15 +108,6 @@ func readBounded(r io.Reader, limit int64) ([]byte, error) {
 		return nil, &oversizeError{limit}
 	}
 	return body, nil
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // oversizeError is an answer past the size bound. Asking again would get

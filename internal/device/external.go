@@ -15,7 +15,7 @@ import (
 	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
-	"github.com/kiot-dev/kiot/internal/product"
+	"github.com/kiot-dev/kiot/internal/refs"
 )
 
 // Secret keys of <name>-device (the design card's contract).
@@ -44,6 +44,9 @@ type External struct {
 	IotInstanceID string
 	// Kube reads the Device's Product resource.
 	Kube client.Reader
+	// Locator, when set, learns where DistributeJobs sent the device
+	// (location.go).
+	Locator *Locator
 
 	// What the last Observe read, for Update (an External serves one
 	// reconcile).
@@ -83,6 +86,11 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 	d.Status.DeviceName = detail.DeviceName
 	d.Status.State = detail.Status
 	d.Status.SecretName = SecretName(d)
+	if e.Locator != nil {
+		if err := e.Locator.locate(ctx, d); err != nil {
+			return managed.Observation{}, err
+		}
+	}
 	fields := drift(d, detail, props)
 	return managed.Observation{
 		Exists:   true,
@@ -198,7 +206,7 @@ func (e *External) productKey(ctx context.Context, d *iotv1.Device) (string, err
 	if d.Spec.ProductKey != "" {
 		return d.Spec.ProductKey, nil
 	}
-	return product.ReadyKey(ctx, e.Kube, d.Namespace, d.Spec.ProductRef.Name, ProductRetry)
+	return refs.ReadyProductKey(ctx, e.Kube, d.Namespace, d.Spec.ProductRef.Name, ProductRetry)
 }
 
 // secretData is the content of <name>-device.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	clocktesting "k8s.io/utils/clock/testing"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/managed"
@@ -22,7 +23,7 @@ func TestPollIntervalGrowsWithTheJobsAgeWithinBounds(t *testing.T) {
 		{2 * time.Minute, 30 * time.Second}, // a quarter of the age
 		{30 * time.Minute, time.Minute},     // PollMax
 	} {
-		e := &External{Timing: DefaultTiming, Now: func() time.Time { return start.Add(tc.age) }}
+		e := &External{Timing: DefaultTiming, Clock: clocktesting.NewFakePassiveClock(start.Add(tc.age))}
 		if got := e.pollInterval(run); got != tc.want {
 			t.Errorf("age %v: poll after %v, want %v", tc.age, got, tc.want)
 		}
@@ -105,12 +106,12 @@ func TestResolveDevices(t *testing.T) {
 	}
 
 	j.Spec.Devices = append(j.Spec.Devices, iotv1.DistributeDevice{Name: "not-created-yet"})
-	if _, err := resolveDevices(j, cluster, time.Second); !isWait(err, ReasonDevicesNotReady) {
+	if _, err := resolveDevices(j, cluster, time.Second); !isWait(err, iotv1.ReasonDevicesNotReady) {
 		t.Fatalf("a named Device that does not exist must wait, not record a partial set: %v", err)
 	}
 	j.Spec.Devices = nil
 	j.Spec.DeviceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"district": "nowhere"}}
-	if _, err := resolveDevices(j, cluster, time.Second); !isWait(err, ReasonNoDevicesSelected) {
+	if _, err := resolveDevices(j, cluster, time.Second); !isWait(err, iotv1.ReasonNoDevicesSelected) {
 		t.Fatalf("a selector that selects nothing yet must wait: %v", err)
 	}
 }

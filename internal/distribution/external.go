@@ -1,6 +1,7 @@
 package distribution
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,29 +9,12 @@ import (
 	"time"
 
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/managed"
-	"github.com/kiot-dev/kiot/internal/product"
-)
-
-// Condition reasons of a DistributeJob.
-const (
-	ReasonProductNotReady   = product.ReasonNotReady
-	ReasonDevicesNotReady   = "DevicesNotReady"
-	ReasonNoDevicesSelected = "NoDevicesSelected"
-	ReasonInitializing      = "Initializing"
-	ReasonRunning           = "Running"
-	ReasonCheckingTargets   = "CheckingTargets"
-	ReasonDistributed       = "Distributed"
-	ReasonDevicesFailed     = "DevicesFailed"
-	ReasonJobInterrupted    = "JobInterrupted"
-	ReasonJobLost           = "JobLost"
-	ReasonTargetMismatch    = "TargetMismatch"
-	// ReasonJobRunning: a delete waits for the job to finish.
-	ReasonJobRunning = "JobRunning"
 )
 
 // Timing paces a DistributeJob.
@@ -42,26 +26,40 @@ type Timing struct {
 	// Retry is how long a job waits for its product, its devices, a free
 	// job slot or a busy device before looking again.
 	Retry time.Duration
+	// CreateInFlight is how long after a create whose answer was lost the
+	// call may still be taking effect; until then a job not listed yet is
+	// searched for again rather than taken as never made. 0 means
+	// DefaultCreateInFlight.
+	CreateInFlight time.Duration
 }
 
 // DefaultTiming suits the platform: jobs take seconds to minutes.
-var DefaultTiming = Timing{PollMin: 2 * time.Second, PollMax: time.Minute, Retry: 30 * time.Second}
+var DefaultTiming = Timing{PollMin: 2 * time.Second, PollMax: time.Minute, Retry: 30 * time.Second, CreateInFlight: DefaultCreateInFlight}
 
 // External reconciles one DistributeJob.
 type External struct {
 	API API
-	// Kube reads Products, Devices and the other DistributeJobs, and writes
-	// the Devices' status.location.
-	Kube client.Client
+	// Kube reads Products, Devices and the other DistributeJobs; Kiot
+	// writes nothing through it but this resource's own status (through
+	// the engine).
+	Kube client.Reader
 	// Region and IotInstanceID are the ProviderConfig's.
 	Region        string
 	IotInstanceID string
 	Timing        Timing
-	// Now stands in for time.Now in tests.
-	Now func() time.Time
+	// Clock tells the time; nil is the wall clock (tests use a fake).
+	Clock clock.PassiveClock
+
+	// askingAgain is RecordIntent's finding for the create that follows:
+	// an earlier create of this intent got no answer (an External serves
+	// one reconcile).
+	askingAgain bool
 }
 
-var _ managed.External = (*External)(nil)
+var (
+	_ managed.External  = (*External)(nil)
+	_ managed.Intending = (*External)(nil)
+)
 
 // Observe finds the job's state: what is missing before the first job, or
 // how the latest job is doing. Once a job is finished it records the
@@ -104,16 +102,15 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 			return managed.Observation{}, err
 		}
 	}
-	if j.Spec.DeleteFinishedJobs {
-		if err := e.deleteRecords(ctx, j); err != nil {
-			return managed.Observation{}, err
-		}
-	}
 	readiness := e.verdict(j, run)
 	if !run.Confirmed {
 		readiness.RecheckAfter = e.pollMin() // more devices to check
 	}
 	obs := managed.Observation{Exists: true, UpToDate: true, Readiness: readiness}
+	if n := len(recordsToDelete(j)); n > 0 {
+		obs.UpToDate = false
+		obs.Drift = append(obs.Drift, fmt.Sprintf("%d finished job record(s) to delete (spec.deleteFinishedJobs)", n))
+	}
 	if token := unansweredRetry(j); token != "" {
 		if somethingToRetry(j) {
 			obs.UpToDate = false
@@ -128,17 +125,21 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 // Create starts the first job: of the devices, or of the product alone.
 func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	j := obj.(*iotv1.DistributeJob)
-	return e.startJob(ctx, j, "", deviceNames(j))
+	return e.startJob(ctx, j, deviceNames(j))
 }
 
-// Update starts a follow-up job for the devices the latest job did not
+// Update deletes the records of finished jobs (spec.deleteFinishedJobs),
+// and starts a follow-up job for the devices the latest job did not
 // distribute, as the retry-failed annotation asks.
 func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Observation) error {
 	j := obj.(*iotv1.DistributeJob)
+	if err := e.deleteRecords(ctx, j); err != nil {
+		return err
+	}
 	if !e.retryRequested(j) {
 		return nil
 	}
-	return e.startJob(ctx, j, j.GetAnnotations()[iotv1.AnnotationRetryFailed], j.Status.FailedDevices)
+	return e.startJob(ctx, j, j.Status.FailedDevices)
 }
 
 // Delete deletes the platform's record of each job. A running job cannot
@@ -156,7 +157,7 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 			continue
 		}
 		if err := e.deleteRecord(ctx, run); aliyun.IsConflict(err) {
-			return managed.Wait(ReasonJobRunning, e.pollInterval(run),
+			return managed.Wait(iotv1.ReasonJobRunning, e.pollInterval(run),
 				"job %s is still running and the platform refuses to delete it (%s): waiting for it to finish", run.JobID, aliyun.ErrorCode(err))
 		} else if err != nil {
 			return err
@@ -212,22 +213,16 @@ func somethingToRetry(j *iotv1.DistributeJob) bool {
 }
 
 func (e *External) now() time.Time {
-	if e.Now != nil {
-		return e.Now()
+	if e.Clock != nil {
+		return e.Clock.Now()
 	}
 	return time.Now()
 }
 
-func (e *External) pollMin() time.Duration {
-	if e.Timing.PollMin > 0 {
-		return e.Timing.PollMin
-	}
-	return DefaultTiming.PollMin
-}
+func (e *External) pollMin() time.Duration { return cmp.Or(e.Timing.PollMin, DefaultTiming.PollMin) }
 
-func (e *External) retry() time.Duration {
-	if e.Timing.Retry > 0 {
-		return e.Timing.Retry
-	}
-	return DefaultTiming.Retry
+func (e *External) retry() time.Duration { return cmp.Or(e.Timing.Retry, DefaultTiming.Retry) }
+
+func (e *External) createInFlight() time.Duration {
+	return cmp.Or(e.Timing.CreateInFlight, DefaultCreateInFlight)
 }

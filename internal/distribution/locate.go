@@ -5,13 +5,8 @@ import (
 	"fmt"
 	"slices"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/aliyun"
-	"github.com/kiot-dev/kiot/internal/device"
 	"github.com/kiot-dev/kiot/internal/iot"
 )
 
@@ -21,15 +16,16 @@ const (
 	// several passes.
 	checksPerPass = 100
 	// unmanagedSample is how many devices Kiot does not manage are checked:
-	// they have no status to update, so a sample confirms the job.
+	// no Device waits on them, so a sample confirms the job.
 	unmanagedSample = 5
 	// maxMismatches bounds status.mismatches.
 	maxMismatches = 20
 )
 
 // checkTargets confirms where a completed job's devices went with
-// QueryDeviceProvisioning: every distributed Device resource, whose
-// status.location it records, and a sample of the other devices.
+// QueryDeviceProvisioning: every distributed Device resource and a sample
+// of the other devices. It writes only this resource's status: each
+// Device records its own status.location (internal/device, location.go).
 func (e *External) checkTargets(ctx context.Context, j *iotv1.DistributeJob, run *iotv1.DistributeJobRun) error {
 	if run.Phase != iotv1.PhaseCompleted || j.ProductOnly() {
 		run.Confirmed = true
@@ -54,7 +50,7 @@ func (e *External) checkTargets(ctx context.Context, j *iotv1.DistributeJob, run
 		return err
 	}
 	for budget := checksPerPass; int(run.Checked) < len(managedDone) && budget > 0; budget-- {
-		if err := e.locate(ctx, j, run, managedDone[run.Checked], targets); err != nil {
+		if _, err := e.provisioning(ctx, j, managedDone[run.Checked].DeviceName, targets); err != nil {
 			return err
 		}
 		run.Checked++
@@ -69,43 +65,6 @@ func (e *External) checkTargets(ctx context.Context, j *iotv1.DistributeJob, run
 	}
 	run.Confirmed = true
 	return nil
-}
-
-// locate reads where one Device resource went and records it in the
-// Device's status, unless one of this resource's jobs already did.
-func (e *External) locate(ctx context.Context, j *iotv1.DistributeJob, run *iotv1.DistributeJobRun, d iotv1.ResolvedDevice, targets []string) error {
-	var dev iotv1.Device
-	err := e.Kube.Get(ctx, client.ObjectKey{Namespace: j.Namespace, Name: d.ResourceName()}, &dev)
-	if apierrors.IsNotFound(err) {
-		return nil // deleted since: nothing to record
-	}
-	if err != nil {
-		return err
-	}
-	if loc := dev.Status.Location; loc != nil && loc.DistributeJob == j.Name && slices.ContainsFunc(j.Status.Jobs, func(r iotv1.DistributeJobRun) bool { return r.JobID == loc.JobID }) {
-		return nil
-	}
-	prov, err := e.provisioning(ctx, j, d.DeviceName, targets)
-	if err != nil || prov.TargetIotInstanceID == "" {
-		return err
-	}
-	region := prov.TargetRegion
-	if region == "" {
-		region = iot.PublicInstanceRegion(prov.TargetIotInstanceID)
-	}
-	enterpriseID := prov.TargetIotInstanceID
-	if iot.PublicInstanceRegion(enterpriseID) != "" {
-		enterpriseID = ""
-	}
-	base := dev.DeepCopy()
-	dev.Status.Location = &iotv1.DeviceLocation{
-		InstanceID: prov.TargetIotInstanceID, Region: region,
-		MQTTHost:      device.MQTTHost(j.Status.ProductKey, region, enterpriseID),
-		DistributeJob: j.Name, JobID: run.JobID, ObservedAt: metav1.NewTime(e.now()),
-	}
-	// A merge patch of the status subresource carries location alone, so
-	// the Device controller's own status fields are untouched.
-	return client.IgnoreNotFound(e.Kube.Status().Patch(ctx, &dev, client.MergeFrom(base)))
 }
 
 // provisioning reads a device's distribution and records a disagreement

@@ -28,7 +28,7 @@ func (m *misplacingAPI) QueryDeviceProvisioning(_ context.Context, productKey, d
 		TargetIotInstanceID: "iotx-oxssharez300", TargetRegion: "ap-northeast-1"}, nil
 }
 
-func TestATargetOutsideTheJobIsReportedAndTheDeviceStillLocated(t *testing.T) {
+func TestATargetOutsideTheJobIsReportedAndTheDeviceLeftToItsController(t *testing.T) {
 	scheme := runtime.NewScheme()
 	if err := iotv1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
@@ -56,13 +56,13 @@ func TestATargetOutsideTheJobIsReportedAndTheDeviceStillLocated(t *testing.T) {
 		t.Fatalf("mismatches = %v", j.Status.Mismatches)
 	}
 	readiness := e.verdict(j, run)
-	if readiness.Ready || readiness.Reason != ReasonTargetMismatch {
+	if readiness.Ready || readiness.Reason != iotv1.ReasonTargetMismatch {
 		t.Fatalf("verdict = %+v, want not Ready with TargetMismatch", readiness)
 	}
 	if err := kube.Get(context.Background(), client.ObjectKeyFromObject(dev), dev); err != nil {
 		t.Fatal(err)
 	}
-	if loc := dev.Status.Location; loc == nil || loc.InstanceID != "iotx-oxssharez300" || loc.Region != "ap-northeast-1" {
-		t.Fatalf("the Device's location must say where the platform put it: %+v", loc)
+	if dev.Status.Location != nil {
+		t.Fatalf("only the Device controller writes a Device's status; the DistributeJob wrote location %+v", dev.Status.Location)
 	}
 }

@@ -49,9 +49,9 @@ func phaseOf(status int) iotv1.DistributeJobPhase {
 // running is the verdict on a job still running: not Ready, look again
 // soon.
 func (e *External) running(j *iotv1.DistributeJob, run *iotv1.DistributeJobRun) managed.Observation {
-	reason := ReasonRunning
+	reason := iotv1.ReasonRunning
 	if run.Phase == iotv1.PhaseInitializing {
-		reason = ReasonInitializing
+		reason = iotv1.ReasonInitializing
 	}
 	return managed.Observation{Exists: true, UpToDate: true, Readiness: &managed.Readiness{
 		Reason:       reason,

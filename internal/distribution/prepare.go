@@ -15,7 +15,7 @@ import (
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
-	"github.com/kiot-dev/kiot/internal/product"
+	"github.com/kiot-dev/kiot/internal/refs"
 )
 
 // prepare makes everything the first job needs known, in status: the
@@ -57,7 +57,7 @@ func (e *External) productKey(ctx context.Context, j *iotv1.DistributeJob) (stri
 	if j.Spec.ProductKey != "" {
 		return j.Spec.ProductKey, nil
 	}
-	return product.ReadyKey(ctx, e.Kube, j.Namespace, j.Spec.ProductRef.Name, e.retry())
+	return refs.ReadyProductKey(ctx, e.Kube, j.Namespace, j.Spec.ProductRef.Name, e.retry())
 }
 
 // sourceInstance is spec.sourceInstanceId, else the ProviderConfig's
@@ -131,7 +131,7 @@ func resolveDevices(j *iotv1.DistributeJob, devices []iotv1.Device, retry time.D
 		}
 	}
 	if len(missing) > 0 {
-		return nil, managed.Wait(ReasonDevicesNotReady, retry, "waiting for %d named Device(s) to exist: %s", len(missing), managed.ShortList(missing))
+		return nil, managed.Wait(iotv1.ReasonDevicesNotReady, retry, "waiting for %d named Device(s) to exist: %s", len(missing), managed.ShortList(missing))
 	}
 	if selector != nil {
 		for i := range devices {
@@ -141,7 +141,7 @@ func resolveDevices(j *iotv1.DistributeJob, devices []iotv1.Device, retry time.D
 		}
 	}
 	if len(out) == 0 {
-		return nil, managed.Wait(ReasonNoDevicesSelected, retry,
+		return nil, managed.Wait(iotv1.ReasonNoDevicesSelected, retry,
 			"spec.deviceSelector selects no Device in namespace %s yet; the job starts once it selects some", j.Namespace)
 	}
 	if len(out) > iotv1.MaxDistributeDevices {
@@ -183,7 +183,7 @@ func (e *External) devicesReady(j *iotv1.DistributeJob, devices []iotv1.Device) 
 			j.Status.ProductKey, managed.ShortList(elsewhere)))
 	}
 	if len(waiting) > 0 {
-		return managed.Wait(ReasonDevicesNotReady, e.retry(), "waiting for %d of %d Devices to be Ready: %s", len(waiting), len(j.Status.Devices), managed.ShortList(waiting))
+		return managed.Wait(iotv1.ReasonDevicesNotReady, e.retry(), "waiting for %d of %d Devices to be Ready: %s", len(waiting), len(j.Status.Devices), managed.ShortList(waiting))
 	}
 	return nil
 }

@@ -18,14 +18,25 @@ func (e *External) deleteRecord(ctx context.Context, run *iotv1.DistributeJobRun
 	return err
 }
 
-// deleteRecords deletes the platform's record of each finished job whose
-// results and checks are in status (spec.deleteFinishedJobs).
-func (e *External) deleteRecords(ctx context.Context, j *iotv1.DistributeJob) error {
+// recordsToDelete are the finished jobs whose platform record is to go:
+// with spec.deleteFinishedJobs, once their results and checks are in
+// status. Observe reports them as drift; Update deletes them.
+func recordsToDelete(j *iotv1.DistributeJob) []*iotv1.DistributeJobRun {
+	if !j.Spec.DeleteFinishedJobs {
+		return nil
+	}
+	var runs []*iotv1.DistributeJobRun
 	for i := range j.Status.Jobs {
-		run := &j.Status.Jobs[i]
-		if run.RecordDeleted || run.FinishedAt == nil || !run.Confirmed {
-			continue
+		if run := &j.Status.Jobs[i]; !run.RecordDeleted && run.FinishedAt != nil && run.Confirmed {
+			runs = append(runs, run)
 		}
+	}
+	return runs
+}
+
+// deleteRecords deletes the records recordsToDelete names.
+func (e *External) deleteRecords(ctx context.Context, j *iotv1.DistributeJob) error {
+	for _, run := range recordsToDelete(j) {
 		if err := e.deleteRecord(ctx, run); err != nil && !aliyun.IsConflict(err) {
 			return err // a conflict: not finished after all; the next observation sees it
 		}

@@ -142,26 +142,26 @@ func (e *External) verdict(j *iotv1.DistributeJob, run *iotv1.DistributeJobRun) 
 	retryHint := fmt.Sprintf("; set the %s annotation to a new value to retry them", iotv1.AnnotationRetryFailed)
 	switch {
 	case run.Phase == iotv1.PhaseFailed:
-		return &managed.Readiness{Reason: ReasonJobLost, Message: fmt.Sprintf(
+		return &managed.Readiness{Reason: iotv1.ReasonJobLost, Message: fmt.Sprintf(
 			"the platform has no record of job %s, deleted outside Kiot before it finished%s", run.JobID, retryHint)}
 	case run.Phase == iotv1.PhaseInterrupted && j.ProductOnly():
-		return &managed.Readiness{Reason: ReasonJobInterrupted, Message: fmt.Sprintf(
+		return &managed.Readiness{Reason: iotv1.ReasonJobInterrupted, Message: fmt.Sprintf(
 			"job %s was interrupted by the platform (status 3); set the %s annotation to a new value to start it again", run.JobID, iotv1.AnnotationRetryFailed)}
 	case run.Phase == iotv1.PhaseInterrupted:
-		return &managed.Readiness{Reason: ReasonJobInterrupted, Message: fmt.Sprintf(
+		return &managed.Readiness{Reason: iotv1.ReasonJobInterrupted, Message: fmt.Sprintf(
 			"job %s was interrupted by the platform (status 3); %d device(s) not distributed: %s%s", run.JobID, j.Status.Failed, managed.ShortList(j.Status.FailedDevices), retryHint)}
 	case j.Status.Failed > 0:
-		return &managed.Readiness{Reason: ReasonDevicesFailed, Message: fmt.Sprintf(
+		return &managed.Readiness{Reason: iotv1.ReasonDevicesFailed, Message: fmt.Sprintf(
 			"%d of %d device(s) were not distributed: %s%s", j.Status.Failed, j.Status.Total, e.describeFailures(j), retryHint)}
 	case !run.Confirmed:
-		return &managed.Readiness{Reason: ReasonCheckingTargets,
+		return &managed.Readiness{Reason: iotv1.ReasonCheckingTargets,
 			Message: fmt.Sprintf("checked where %d distributed Device(s) went with QueryDeviceProvisioning; checking the rest", run.Checked)}
 	case len(j.Status.Mismatches) > 0:
-		return &managed.Readiness{Reason: ReasonTargetMismatch, Message: "QueryDeviceProvisioning places devices outside the targets: " + managed.ShortList(j.Status.Mismatches)}
+		return &managed.Readiness{Reason: iotv1.ReasonTargetMismatch, Message: "QueryDeviceProvisioning places devices outside the targets: " + managed.ShortList(j.Status.Mismatches)}
 	case j.ProductOnly():
-		return &managed.Readiness{Ready: true, Reason: ReasonDistributed, Message: "the product was distributed by job " + run.JobID}
+		return &managed.Readiness{Ready: true, Reason: iotv1.ReasonDistributed, Message: "the product was distributed by job " + run.JobID}
 	}
-	return &managed.Readiness{Ready: true, Reason: ReasonDistributed, Message: fmt.Sprintf("every device (%d) was distributed", j.Status.Total)}
+	return &managed.Readiness{Ready: true, Reason: iotv1.ReasonDistributed, Message: fmt.Sprintf("every device (%d) was distributed", j.Status.Total)}
 }
 
 // describeFailures names the first failed devices with the platform's code.

@@ -1,6 +1,7 @@
 package iot
 
 import (
+	"cmp"
 	"context"
 	"iter"
 )
@@ -167,10 +168,7 @@ func (c *Client) QueryDevice(ctx context.Context, in DeviceListInput) (*DeviceLi
 	ch := check("QueryDevice")
 	ch.required("ProductKey", in.ProductKey)
 	in.Page.check(ch, deviceListMaxPageSize, "004 L12119–12122")
-	size := in.PageSize
-	if size == 0 {
-		size = 10
-	}
+	size := cmp.Or(in.PageSize, 10)
 	offset := max(in.CurrentPage, 1) * size
 	if offset > tokenFreeOffset && in.NextToken == "" {
 		ch.fail("CurrentPage × PageSize %d is past 10,000: NextToken is required (004 L12127–12154)", offset)
@@ -200,26 +198,13 @@ func (c *Client) QueryDevice(ctx context.Context, in DeviceListInput) (*DeviceLi
 // AllDevices pages through a product's devices, passing each answer's
 // NextToken on so that it can go past the 10,000th device.
 func (c *Client) AllDevices(ctx context.Context, productKey string, pageSize int) iter.Seq2[DeviceSummary, error] {
-	return func(yield func(DeviceSummary, error) bool) {
-		in := DeviceListInput{ProductKey: productKey, Page: Page{CurrentPage: 1, PageSize: pageSize}}
-		for {
-			list, err := c.QueryDevice(ctx, in)
-			if err != nil {
-				yield(DeviceSummary{}, err)
-				return
-			}
-			for _, d := range list.Devices {
-				if !yield(d, nil) {
-					return
-				}
-			}
-			if len(list.Devices) == 0 || !list.HasNext() {
-				return
-			}
-			in.CurrentPage++
-			in.NextToken = list.NextToken
+	return pages(ctx, cursor{}, func(ctx context.Context, at cursor) (pageOf[DeviceSummary], error) {
+		list, err := c.QueryDevice(ctx, DeviceListInput{ProductKey: productKey, Page: Page{CurrentPage: at.page, PageSize: pageSize}, NextToken: at.token})
+		if err != nil {
+			return pageOf[DeviceSummary]{}, err
 		}
-	}
+		return pageOf[DeviceSummary]{items: list.Devices, more: list.HasNext(), token: list.NextToken}, nil
+	})
 }
 
 // DeleteDevice deletes a device; one already gone answers aliyun.IsNotFound.

@@ -1,6 +1,9 @@
 package iot
 
-import "context"
+import (
+	"cmp"
+	"context"
+)
 
 // DeviceProvisioning is where a distributed device now lives (000:L33–58).
 // For a device never distributed, the targets are empty and the times are
@@ -82,9 +85,7 @@ func (c *Client) ListDistributedProduct(ctx context.Context, in DistributedListI
 
 func (c *Client) listDistributed(ctx context.Context, action string, in DistributedListInput, devices bool) (*DistributedList, error) {
 	ch := check(action)
-	if in.PageSize == 0 {
-		in.PageSize = 10
-	}
+	in.PageSize = cmp.Or(in.PageSize, 10)
 	in.Page.check(ch, 200, "undocumented; as ListDeviceDistributeJob 001:L24")
 	if !devices && in.DeviceName != "" {
 		ch.fail("DeviceName does not filter products")

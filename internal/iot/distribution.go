@@ -1,6 +1,7 @@
 package iot
 
 import (
+	"cmp"
 	"context"
 	"iter"
 	"strconv"
@@ -187,9 +188,7 @@ type DistributeJobList struct {
 // ListDeviceDistributeJob reads one page of the account's jobs.
 func (c *Client) ListDeviceDistributeJob(ctx context.Context, in DistributeJobListInput) (*DistributeJobList, error) {
 	ch := check("ListDeviceDistributeJob")
-	if in.PageSize == 0 {
-		in.PageSize = 10
-	}
+	in.PageSize = cmp.Or(in.PageSize, 10)
 	in.Page.check(ch, 200, "001:L24")
 	if offset := in.PageSize * (max(in.CurrentPage, 1) - 1); offset > tokenFreeOffset && in.NextToken == "" {
 		ch.fail("PageSize × (CurrentPage − 1) = %d is past 10,000: NextToken is required (001:L52–62)", offset)
@@ -223,26 +222,14 @@ func (c *Client) ListDeviceDistributeJob(ctx context.Context, in DistributeJobLi
 // AllDistributeJobs pages through the jobs the filter selects, following
 // NextToken; an empty token ends the list (001:L155–159).
 func (c *Client) AllDistributeJobs(ctx context.Context, in DistributeJobListInput) iter.Seq2[DistributeJob, error] {
-	return func(yield func(DistributeJob, error) bool) {
-		in.CurrentPage = max(in.CurrentPage, 1)
-		for {
-			list, err := c.ListDeviceDistributeJob(ctx, in)
-			if err != nil {
-				yield(DistributeJob{}, err)
-				return
-			}
-			for _, j := range list.Jobs {
-				if !yield(j, nil) {
-					return
-				}
-			}
-			if len(list.Jobs) == 0 || list.NextToken == "" {
-				return
-			}
-			in.NextToken = list.NextToken
-			in.CurrentPage++
+	return pages(ctx, cursor{page: in.CurrentPage, token: in.NextToken}, func(ctx context.Context, at cursor) (pageOf[DistributeJob], error) {
+		in.CurrentPage, in.NextToken = at.page, at.token
+		list, err := c.ListDeviceDistributeJob(ctx, in)
+		if err != nil {
+			return pageOf[DistributeJob]{}, err
 		}
-	}
+		return pageOf[DistributeJob]{items: list.Jobs, more: list.NextToken != "", token: list.NextToken}, nil
+	})
 }
 
 // DeleteDeviceDistributeJob deletes a finished job (L2830). One still

@@ -2,6 +2,7 @@ package iot
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 )
@@ -35,7 +36,7 @@ func (c *Client) QueryDeviceDistributeDetail(ctx context.Context, jobID string) 
 		return "", err
 	}
 	// Top level as the SDKs have it; Data.File tolerated in case of wrapping.
-	fileURL = firstNonEmpty(out.File, out.Data.File)
+	fileURL = cmp.Or(out.File, out.Data.File)
 	if fileURL == "" {
 		return "", &InvalidAnswerError{Action: "QueryDeviceDistributeDetail", Problem: "no File in a successful answer"}
 	}
@@ -88,13 +89,4 @@ type resultFileError struct{}
 
 func (*resultFileError) Error() string {
 	return `not a list of results ({"items":[...]} or [...])`
-}
-
-func firstNonEmpty(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -129,24 +129,14 @@ func (c *Client) QueryDeviceGroupList(ctx context.Context, in GroupListInput) (*
 
 // AllGroups pages through the groups QueryDeviceGroupList selects.
 func (c *Client) AllGroups(ctx context.Context, in GroupListInput) iter.Seq2[Group, error] {
-	return func(yield func(Group, error) bool) {
-		in.CurrentPage = max(in.CurrentPage, 1)
-		for ; ; in.CurrentPage++ {
-			list, err := c.QueryDeviceGroupList(ctx, in)
-			if err != nil {
-				yield(Group{}, err)
-				return
-			}
-			for _, g := range list.Groups {
-				if !yield(g, nil) {
-					return
-				}
-			}
-			if len(list.Groups) == 0 || !list.HasNext() {
-				return
-			}
+	return pages(ctx, cursor{page: in.CurrentPage}, func(ctx context.Context, at cursor) (pageOf[Group], error) {
+		in.CurrentPage = at.page
+		list, err := c.QueryDeviceGroupList(ctx, in)
+		if err != nil {
+			return pageOf[Group]{}, err
 		}
-	}
+		return pageOf[Group]{items: list.Groups, more: list.HasNext()}, nil
+	})
 }
 
 // QueryDeviceGroupByDevice lists the groups (at most 10) a device is in
@@ -250,21 +240,11 @@ func checkGroupID(action, groupID string) error {
 // AllGroupMembers pages through a group's devices with pages of pageSize
 // (1–200). It stops at the first error, which it yields.
 func (c *Client) AllGroupMembers(ctx context.Context, groupID string, pageSize int) iter.Seq2[GroupMember, error] {
-	return func(yield func(GroupMember, error) bool) {
-		for page := 1; ; page++ {
-			list, err := c.QueryDeviceListByDeviceGroup(ctx, groupID, Page{CurrentPage: page, PageSize: pageSize})
-			if err != nil {
-				yield(GroupMember{}, err)
-				return
-			}
-			for _, m := range list.Devices {
-				if !yield(m, nil) {
-					return
-				}
-			}
-			if len(list.Devices) == 0 || !list.HasNext() {
-				return
-			}
+	return pages(ctx, cursor{}, func(ctx context.Context, at cursor) (pageOf[GroupMember], error) {
+		list, err := c.QueryDeviceListByDeviceGroup(ctx, groupID, Page{CurrentPage: at.page, PageSize: pageSize})
+		if err != nil {
+			return pageOf[GroupMember]{}, err
 		}
-	}
+		return pageOf[GroupMember]{items: list.Devices, more: list.HasNext()}, nil
+	})
 }

@@ -1,7 +1,6 @@
 package iot
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/aliyun/fakeclock"
 )
 
 var testCreds = aliyun.Credentials{AccessKeyID: "testid", AccessKeySecret: "testsecret-Xq9", SecurityToken: "sts-token-Zr7"}
@@ -35,7 +35,7 @@ func newPlatform(t *testing.T) (*platform, *Client) {
 		IotInstanceID: "iot-inst-1",
 		Credentials:   testCreds,
 		Quotas:        aliyun.NewQuotaRegistry(),
-		Clock:         instantClock{},
+		Clock:         fakeclock.NewStepping(time.Now()), // these tests are about requests and answers; pacing is tested in internal/aliyun
 		Retry:         &aliyun.RetryPolicy{MaxAttempts: 1},
 	})
 	if err != nil {
@@ -94,10 +94,3 @@ func (p *platform) count() int {
 	defer p.mu.Unlock()
 	return len(p.got)
 }
-
-// instantClock never waits: these tests are about requests and answers,
-// the pacing is tested in internal/aliyun.
-type instantClock struct{}
-
-func (instantClock) Now() time.Time                                   { return time.Now() }
-func (instantClock) Sleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }

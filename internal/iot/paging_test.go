@@ -2,7 +2,9 @@ package iot
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"iter"
 	"net/url"
 	"strconv"
 	"strings"
@@ -91,4 +93,134 @@ func TestAllGroupsYieldsTheErrorAndStops(t *testing.T) {
 		errs++
 	}
 	equal(t, "errors", errs, 1)
+}
+
+// book is a scripted paged list for the pager: its pages in order, and the
+// cursors it was asked for.
+type book struct {
+	pages []pageOf[string]
+	errAt int // 1-based page that fails; 0 never
+	asked []cursor
+}
+
+func (b *book) fetch(_ context.Context, at cursor) (pageOf[string], error) {
+	b.asked = append(b.asked, at)
+	if at.page == b.errAt {
+		return pageOf[string]{}, errors.New("page failed")
+	}
+	return b.pages[at.page-1], nil
+}
+
+// read drains the pager until it ends, an error, or stopAfter items.
+func read(seq iter.Seq2[string, error], stopAfter int) (items []string, errs []error) {
+	for it, err := range seq {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		items = append(items, it)
+		if len(items) == stopAfter {
+			break
+		}
+	}
+	return items, errs
+}
+
+func threePages() []pageOf[string] {
+	return []pageOf[string]{
+		{items: []string{"a", "b"}, more: true, token: "t1"},
+		{items: []string{"c", "d"}, more: true, token: "t2"},
+		{items: []string{"e"}, more: false},
+	}
+}
+
+func TestPagesReadsEveryPageAndPassesEachTokenOn(t *testing.T) {
+	b := &book{pages: threePages()}
+	items, errs := read(pages(context.Background(), cursor{}, b.fetch), 0)
+	equal(t, "items", items, []string{"a", "b", "c", "d", "e"})
+	equal(t, "errors", len(errs), 0)
+	equal(t, "cursors", b.asked, []cursor{{page: 1}, {page: 2, token: "t1"}, {page: 3, token: "t2"}})
+}
+
+func TestPagesStartsWhereItIsTold(t *testing.T) {
+	b := &book{pages: threePages()}
+	items, _ := read(pages(context.Background(), cursor{page: 2, token: "t1"}, b.fetch), 0)
+	equal(t, "items", items, []string{"c", "d", "e"})
+	equal(t, "cursors", b.asked, []cursor{{page: 2, token: "t1"}, {page: 3, token: "t2"}})
+}
+
+func TestPagesFetchesNothingMoreOnceTheConsumerBreaks(t *testing.T) {
+	for stopAfter, wantFetches := range map[int]int{1: 1, 2: 1, 3: 2} {
+		b := &book{pages: threePages()}
+		items, _ := read(pages(context.Background(), cursor{}, b.fetch), stopAfter)
+		equal(t, "items", len(items), stopAfter)
+		equal(t, fmt.Sprintf("pages fetched for %d items", stopAfter), len(b.asked), wantFetches)
+	}
+}
+
+func TestPagesYieldsAnErrorMidwayAndStops(t *testing.T) {
+	b := &book{pages: threePages(), errAt: 2}
+	items, errs := read(pages(context.Background(), cursor{}, b.fetch), 0)
+	equal(t, "items", items, []string{"a", "b"})
+	equal(t, "errors", len(errs), 1)
+	equal(t, "pages fetched", len(b.asked), 2)
+}
+
+func TestPagesEndsOnAnEmptyPageThatClaimsMore(t *testing.T) {
+	b := &book{pages: []pageOf[string]{{items: []string{"a"}, more: true, token: "t1"}, {more: true, token: "t2"}, {items: []string{"never"}}}}
+	items, errs := read(pages(context.Background(), cursor{}, b.fetch), 0)
+	equal(t, "items", items, []string{"a"})
+	equal(t, "errors", len(errs), 0)
+	equal(t, "pages fetched", len(b.asked), 2)
+}
+
+func TestPagesStopsWithTheContextsErrorOnceItIsDone(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b := &book{pages: threePages()}
+	var items []string
+	var got error
+	for it, err := range pages(ctx, cursor{}, b.fetch) {
+		if err != nil {
+			got = err
+			continue
+		}
+		items = append(items, it)
+		cancel() // the caller gives up while reading the first page
+	}
+	equal(t, "items", items, []string{"a", "b"})
+	if !errors.Is(got, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", got)
+	}
+	equal(t, "pages fetched", len(b.asked), 1)
+}
+
+// A consumer that finds its device on the first page costs one request of
+// a product with thousands.
+func TestAllDevicesSendsNoRequestAfterTheConsumerBreaks(t *testing.T) {
+	platform, c := newPlatform(t)
+	platform.answerWith("QueryDevice", func(p url.Values) string {
+		return fmt.Sprintf(`{"Success":true,"Page":%s,"PageSize":50,"PageCount":100,"Total":5000,"NextToken":"tok","Data":{"DeviceInfo":[{"DeviceName":"d1"},{"DeviceName":"d2"}]}}`, p.Get("CurrentPage"))
+	})
+	for d, err := range c.AllDevices(context.Background(), "pk", 50) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.DeviceName == "d2" {
+			break
+		}
+	}
+	equal(t, "requests", platform.count(), 1)
+}
+
+func TestAllDistributeJobsStartsFromTheCallersToken(t *testing.T) {
+	platform, c := newPlatform(t)
+	platform.answer("ListDeviceDistributeJob", `{"Success":true,"Data":{"Total":1,"NextToken":"","JobInfo":{"items":[{"JobId":"j9"}]}}}`)
+	for _, err := range c.AllDistributeJobs(context.Background(), DistributeJobListInput{Page: Page{CurrentPage: 4, PageSize: 10}, NextToken: "from-before"}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	equal(t, "NextToken sent", platform.last().Get("NextToken"), "from-before")
+	equal(t, "CurrentPage sent", platform.last().Get("CurrentPage"), "4")
 }

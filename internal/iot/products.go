@@ -1,6 +1,7 @@
 package iot
 
 import (
+	"cmp"
 	"context"
 	"iter"
 )
@@ -102,9 +103,7 @@ func (c *Client) CreateProduct(ctx context.Context, in CreateProductInput) (*Pro
 	if err := c.call(ctx, "CreateProduct", p.values(), &out); err != nil {
 		return nil, err
 	}
-	if out.Data.ProductKey == "" {
-		out.Data.ProductKey = out.ProductKey
-	}
+	out.Data.ProductKey = cmp.Or(out.Data.ProductKey, out.ProductKey)
 	return &out.Data, nil
 }
 
@@ -184,9 +183,7 @@ func (c *Client) QueryProductList(ctx context.Context, in ProductListInput) (*Pr
 	if err := ch.err(); err != nil {
 		return nil, err
 	}
-	if in.CurrentPage == 0 {
-		in.CurrentPage = 1
-	}
+	in.CurrentPage = cmp.Or(in.CurrentPage, 1)
 	p := in.Page.addTo(params{}).opt("ResourceGroupId", in.ResourceGroupID).opt("AliyunCommodityCode", in.AliyunCommodityCode)
 	var out struct {
 		Data struct {
@@ -207,23 +204,13 @@ func (c *Client) QueryProductList(ctx context.Context, in ProductListInput) (*Pr
 // AllProducts pages through every product of the account with pages of
 // pageSize (1–200). It stops at the first error, which it yields.
 func (c *Client) AllProducts(ctx context.Context, pageSize int) iter.Seq2[ProductSummary, error] {
-	return func(yield func(ProductSummary, error) bool) {
-		for page := 1; ; page++ {
-			list, err := c.QueryProductList(ctx, ProductListInput{Page: Page{CurrentPage: page, PageSize: pageSize}})
-			if err != nil {
-				yield(ProductSummary{}, err)
-				return
-			}
-			for _, p := range list.Products {
-				if !yield(p, nil) {
-					return
-				}
-			}
-			if len(list.Products) == 0 || !list.HasNext() {
-				return
-			}
+	return pages(ctx, cursor{}, func(ctx context.Context, at cursor) (pageOf[ProductSummary], error) {
+		list, err := c.QueryProductList(ctx, ProductListInput{Page: Page{CurrentPage: at.page, PageSize: pageSize}})
+		if err != nil {
+			return pageOf[ProductSummary]{}, err
 		}
-	}
+		return pageOf[ProductSummary]{items: list.Products, more: list.HasNext()}, nil
+	})
 }
 
 // UpdateProductInput is UpdateProduct's request (L9066–9201): only the name

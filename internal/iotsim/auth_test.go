@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kiot-dev/kiot/internal/aliyun"
+	clocktesting "k8s.io/utils/clock/testing"
 )
 
 func TestSignedRequestsAreAccepted(t *testing.T) {
@@ -162,7 +163,7 @@ func TestSignatureMatchesTheSeedExample(t *testing.T) {
 		v.Set(k, val)
 	}
 	v.Set("Signature", "NUh3otvAoXOZmG/a2gDShh6Ze9w=")
-	sim, _ := New(Options{Now: func() time.Time { return time.Date(2018, 7, 31, 7, 50, 0, 0, time.UTC) }})
+	sim, _ := New(Options{Clock: clocktesting.NewFakePassiveClock(time.Date(2018, 7, 31, 7, 50, 0, 0, time.UTC))})
 	_, e := sim.authenticate(http.MethodGet, v, sim.now())
 	if e != nil {
 		t.Fatalf("the seed's signed request is refused: %v", e)

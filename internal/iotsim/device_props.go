@@ -1,6 +1,7 @@
 package iotsim
 
 import (
+	"cmp"
 	"encoding/json"
 	"sort"
 	"strings"
@@ -22,11 +23,7 @@ func queryDeviceProp(c *call) (M, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	props := d.Props
-	if props == "" {
-		props = "{}"
-	}
-	return M{"Props": props}, nil
+	return M{"Props": cmp.Or(d.Props, "{}")}, nil
 }
 
 // saveDeviceProp adds or changes tags (upsert per key, L15086–15088).

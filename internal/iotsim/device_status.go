@@ -1,6 +1,7 @@
 package iotsim
 
 import (
+	"cmp"
 	"fmt"
 )
 
@@ -115,14 +116,10 @@ func (s *Simulator) SetDeviceStatusIn(instanceID, productKey, deviceName, status
 			continue
 		}
 		found = true
-		if d.ActiveMs == 0 {
-			d.ActiveMs = now
-		}
+		d.ActiveMs = cmp.Or(d.ActiveMs, now)
 		if status == "ONLINE" {
 			d.OnlineMs = now
-			if d.IPAddress == "" {
-				d.IPAddress = "127.0.0.1"
-			}
+			d.IPAddress = cmp.Or(d.IPAddress, "127.0.0.1")
 		}
 		if d.Connection != status {
 			d.Connection = status

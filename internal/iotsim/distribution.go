@@ -271,7 +271,7 @@ func listDeviceDistributeJob(c *call) (M, *apiError) {
 	var hits []*Job // newest first
 	for i := len(c.w.jobOrder) - 1; i >= 0; i-- {
 		j := c.w.jobOrder[i]
-		if j.OwnerUID != c.key.UID ||
+		if j.OwnerUID != c.key.UID || !c.s.faults.listsJob(j.CreatedMs, c.nowMs()) ||
 			(status >= 0 && c.s.jobStatus(j, c.nowMs()) != status) ||
 			(c.str("JobId") != "" && j.JobID != c.str("JobId")) ||
 			(c.str("ProductKey") != "" && j.ProductKey != c.str("ProductKey")) ||

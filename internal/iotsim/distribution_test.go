@@ -311,3 +311,22 @@ func TestQueryDeviceProvisioningOfAnUndistributedDevice(t *testing.T) {
 	}
 	wantErr(t, e.call("QueryDeviceProvisioning", map[string]string{"ProductKey": pk}), 400, "iot.common.InvalidFormattedParameter")
 }
+
+func TestJobListLagHidesYoungJobsFromTheListOnly(t *testing.T) {
+	e := newEnv(t, Options{})
+	pk := e.product("lagging_list")
+	e.device(pk, "lag-dev")
+	e.sim.SetFaults(Faults{JobListLag: Duration(time.Hour)})
+	defer e.sim.SetFaults(Faults{})
+	id := e.must("CreateDeviceDistributeJob", distributeParams(pk, "lag-dev")).str("JobId")
+	if r := e.must("ListDeviceDistributeJob", map[string]string{"PageSize": "10", "ProductKey": pk}); r.num("Data.Total") != 0 {
+		t.Fatalf("a job younger than the lag is listed: %s", r.raw)
+	}
+	if r := e.must("QueryDeviceDistributeJob", map[string]string{"JobId": id}); r.str("Data.JobId") != id {
+		t.Fatalf("the job itself must be known: %s", r.raw)
+	}
+	e.sim.SetFaults(Faults{})
+	if r := e.must("ListDeviceDistributeJob", map[string]string{"PageSize": "10", "ProductKey": pk}); r.num("Data.Total") != 1 {
+		t.Fatalf("without the lag the job is listed: %s", r.raw)
+	}
+}

@@ -1,6 +1,7 @@
 package iotsim
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -27,6 +28,10 @@ type Faults struct {
 	// QueryDeviceDistributeDetail hands out expired already, as if the
 	// caller had fetched them more than 10 minutes late.
 	ExpiredResultFiles int `json:"expiredResultFiles,omitempty"`
+	// JobListLag makes ListDeviceDistributeJob omit jobs younger than this,
+	// as a list that lags the platform's writes would: a job just made is
+	// known to QueryDeviceDistributeJob but not listed yet.
+	JobListLag Duration `json:"jobListLag,omitempty"`
 }
 
 // ActionFault is what happens to calls of one action.
@@ -109,6 +114,14 @@ func (f *faultInjector) holdJobs() bool {
 	return f.faults.HoldJobs
 }
 
+// listsJob reports whether ListDeviceDistributeJob shows a job created at
+// createdMs, at nowMs, under the JobListLag fault.
+func (f *faultInjector) listsJob(createdMs, nowMs int64) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return nowMs-createdMs >= time.Duration(f.faults.JobListLag).Milliseconds()
+}
+
 // takeExpiredResultFile reports whether the next result file is to be
 // issued expired, using up one of ExpiredResultFiles.
 func (f *faultInjector) takeExpiredResultFile() bool {
@@ -167,44 +180,26 @@ func (f *faultInjector) decide(action string) verdict {
 }
 
 func (af ActionFault) err() *apiError {
-	status := af.HTTPStatus
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
+	status := cmp.Or(af.HTTPStatus, http.StatusInternalServerError)
 	code, msg := af.Code, af.Message
 	if status == http.StatusOK {
-		if code == "" {
-			code = "iot.system.SystemException"
-		}
-		e := iotError(code)
-		if msg != "" {
-			e.message = msg
-		}
+		e := iotError(cmp.Or(code, "iot.system.SystemException"))
+		e.message = cmp.Or(msg, e.message)
 		return e
 	}
 	if code == "" {
 		code, msg = defaultFault(status, msg)
 	}
-	if msg == "" {
-		msg = "Injected fault."
-	}
-	return gatewayError(status, code, msg)
+	return gatewayError(status, code, cmp.Or(msg, "Injected fault."))
 }
 
 func defaultFault(status int, msg string) (string, string) {
 	switch {
 	case status == http.StatusServiceUnavailable:
-		return "ServiceUnavailable", orDefault(msg, "The request has failed due to a temporary failure of the server.")
+		return "ServiceUnavailable", cmp.Or(msg, "The request has failed due to a temporary failure of the server.")
 	case status >= 500:
-		return "InternalError", orDefault(msg, "The request processing has failed due to some unknown error, exception or failure.")
+		return "InternalError", cmp.Or(msg, "The request processing has failed due to some unknown error, exception or failure.")
 	default:
-		return "InvalidParameter", orDefault(msg, "Injected fault.")
+		return "InvalidParameter", cmp.Or(msg, "Injected fault.")
 	}
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -1,5 +1,7 @@
 package iotsim
 
+import "cmp"
+
 // publicInstances are the public instances of each region, the instance a
 // request addresses when it names none (seed 003 L57–63).
 var publicInstances = []Instance{
@@ -24,9 +26,7 @@ func newInstances(enterprise []Instance) instances {
 		in.byRegion[i.Region] = i
 	}
 	for _, i := range enterprise {
-		if i.Name == "" {
-			i.Name = i.ID
-		}
+		i.Name = cmp.Or(i.Name, i.ID)
 		in.byID[i.ID] = i
 	}
 	return in

@@ -3,6 +3,8 @@ package iotsim
 import (
 	"log/slog"
 	"time"
+
+	"k8s.io/utils/clock"
 )
 
 // Options configure a Simulator. The zero value is a usable simulator: one
@@ -25,8 +27,9 @@ type Options struct {
 	Timing Timing
 	// Logger receives one line per API call (never a secret). Nil discards.
 	Logger *slog.Logger
-	// Now replaces the clock (tests); nil is time.Now.
-	Now func() time.Time
+	// Clock replaces the wall clock (tests freeze or step it with
+	// k8s.io/utils/clock/testing); nil is the wall clock.
+	Clock clock.PassiveClock
 }
 
 // AccessKey is one accepted AccessKey pair and the account it belongs to.

@@ -4,21 +4,20 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
+
+	clocktesting "k8s.io/utils/clock/testing"
 )
 
 func TestStateFileRoundTrip(t *testing.T) {
 	// A frozen clock: phases derive from elapsed time, so on the wall clock
 	// a batch could move on between the two snapshots under load.
-	var mu sync.Mutex
-	current := time.Now()
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return current }
-	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); current = current.Add(d) }
+	clock := clocktesting.NewFakePassiveClock(time.Now())
+	advance := func(d time.Duration) { clock.SetTime(clock.Now().Add(d)) }
 
 	path := filepath.Join(t.TempDir(), "state.json")
-	e := newEnv(t, Options{StateFile: path, Now: clock})
+	e := newEnv(t, Options{StateFile: path, Clock: clock})
 	pk := e.product("persist_p")
 	e.device(pk, "keep-1")
 	e.must("SaveDeviceProp", map[string]string{"ProductKey": pk, "DeviceName": "keep-1", "Props": `{"a":"b"}`})
@@ -34,7 +33,7 @@ func TestStateFileRoundTrip(t *testing.T) {
 		t.Fatalf("temporary files left: %v", matches)
 	}
 
-	restarted := newEnv(t, Options{StateFile: path, Now: clock})
+	restarted := newEnv(t, Options{StateFile: path, Clock: clock})
 	after := restarted.sim.Snapshot()
 	before.Calls, before.Throttled, after.Calls, after.Throttled = nil, nil, nil, nil
 	if !reflect.DeepEqual(before, after) {

@@ -1,6 +1,7 @@
 package iotsim
 
 import (
+	"cmp"
 	"sort"
 	"unicode/utf8"
 )
@@ -111,10 +112,7 @@ func createProduct(c *call) (M, *apiError) {
 	if protocol != "" && !protocolTypes[protocol] {
 		return nil, iotErrorf("iot.common.InvalidFormattedParameter", "ProtocolType must be one of modbus, opc-ua, customize, ble, zigbee.")
 	}
-	netType := c.str("NetType")
-	if netType == "" {
-		netType = "WIFI"
-	}
+	netType := cmp.Or(c.str("NetType"), "WIFI")
 	if _, ok := netTypeCodes[netType]; !ok {
 		return nil, iotErrorf("iot.common.InvalidFormattedParameter", "NetType must be one of WIFI, CELLULAR, ETHERNET, LORA, OTHER.")
 	}

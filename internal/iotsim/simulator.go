@@ -7,6 +7,7 @@
 package iotsim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"k8s.io/utils/clock"
 )
 
 // Simulator is the IoT Platform simulator. It serves the API at "/" and its
@@ -27,7 +30,7 @@ type Simulator struct {
 	quotas    bool
 	timing    Timing
 	log       *slog.Logger
-	now       func() time.Time
+	clock     clock.PassiveClock
 	stateFile string
 
 	nonces  *nonceCache
@@ -53,7 +56,7 @@ func New(opts Options) (*Simulator, error) {
 		quotas:    opts.Quotas,
 		timing:    opts.Timing.withDefaults(),
 		log:       opts.Logger,
-		now:       opts.Now,
+		clock:     opts.Clock,
 		stateFile: opts.StateFile,
 		nonces:    newNonceCache(),
 		limiter:   newLimiter(),
@@ -61,19 +64,17 @@ func New(opts Options) (*Simulator, error) {
 		stats:     newStats(),
 		world:     newWorld(),
 	}
+	if s.clock == nil {
+		s.clock = clock.RealClock{}
+	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	for _, k := range keys {
 		if k.ID == "" || k.Secret == "" {
 			return nil, errors.New("iotsim: an AccessKey needs an ID and a secret")
 		}
-		if k.UID == "" {
-			k.UID = DefaultUID
-		}
+		k.UID = cmp.Or(k.UID, DefaultUID)
 		if k.AliyunID == "" {
 			k.AliyunID = k.UID + "@example.com"
 			if k.UID == DefaultUID {
@@ -138,6 +139,10 @@ func (s *Simulator) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.logCall(r, action, accessKeyID, "", http.StatusOK, start, requestID)
 }
 
+// now is the simulator's time: the phases of async objects, signature
+// timestamps and quotas all read it.
+func (s *Simulator) now() time.Time { return s.clock.Now() }
+
 func (s *Simulator) call(r *http.Request, action string, now time.Time) (M, string, *apiError) {
 	p := r.Form
 	key, e := s.authenticate(r.Method, p, now)
@@ -193,12 +198,9 @@ func (s *Simulator) logCall(r *http.Request, action, accessKeyID, code string, s
 	if !s.log.Enabled(r.Context(), slog.LevelInfo) {
 		return
 	}
-	if code == "" {
-		code = "OK"
-	}
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "API call",
 		slog.String("action", action),
-		slog.String("code", code),
+		slog.String("code", cmp.Or(code, "OK")),
 		slog.Int("status", status),
 		slog.Duration("latency", time.Since(start)),
 		slog.String("accessKeyId", accessKeyID),

@@ -3,9 +3,11 @@ package managed
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -26,6 +28,7 @@ type scripted struct {
 	observes  int
 	creates   int
 	updates   int
+	deleteErr error
 	// client is the fake API server the reconcile runs against.
 	client client.Client
 }
@@ -47,7 +50,7 @@ func (s *scripted) Create(ctx context.Context, obj Object) error {
 }
 
 func (s *scripted) Update(context.Context, Object, Observation) error { s.updates++; return nil }
-func (s *scripted) Delete(context.Context, Object) error              { return nil }
+func (s *scripted) Delete(context.Context, Object) error              { return s.deleteErr }
 
 type connectorFunc func() External
 
@@ -218,35 +221,122 @@ func TestPausedTouchesNothing(t *testing.T) {
 	}
 }
 
-func TestCheckpointWritesStatusBeforeTheCallThatFollows(t *testing.T) {
-	var persistedMidway string
-	ext := &scripted{observe: func(Object) (Observation, error) { return Observation{}, nil }}
+// A create whose object changes meanwhile (a delete arrives, a label is
+// added) still records what it learned: the status write carries no stale
+// resourceVersion, so it is not refused with a conflict.
+func TestWhatCreateLearnedSurvivesAChangeOfTheObjectMeanwhile(t *testing.T) {
+	ext := &scripted{observe: func(obj Object) (Observation, error) {
+		p := obj.(*iotv1.Product)
+		return Observation{Exists: p.Status.ProductKey != "", UpToDate: true}, nil
+	}}
 	ext.createCtx = func(ctx context.Context, obj Object) error {
-		obj.(*iotv1.Product).Status.ProductKey = "intent-recorded"
-		if err := Checkpoint(ctx); err != nil {
+		// Another writer changes the object while the create is in flight.
+		var current iotv1.Product
+		if err := ext.client.Get(ctx, client.ObjectKeyFromObject(obj), &current); err != nil {
 			return err
 		}
+		current.Labels = map[string]string{"changed": "meanwhile"}
+		if err := ext.client.Update(ctx, &current); err != nil {
+			return err
+		}
+		obj.(*iotv1.Product).Status.ProductKey = "a1Created"
+		return nil
+	}
+	_, err, p := reconcileOnce(t, ext, nil)
+	if err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	if p.Status.ProductKey != "a1Created" {
+		t.Errorf("status.productKey = %q, want the key Create learned", p.Status.ProductKey)
+	}
+	if p.Labels["changed"] != "meanwhile" {
+		t.Errorf("labels = %v: the other writer's change was lost", p.Labels)
+	}
+}
+
+// A delete reports what happened in the cloud: "Deleted" only when Delete
+// deleted something, "AlreadyGone" when it found nothing; the finalizer is
+// released either way.
+func TestDeleteReportsWhetherAnythingWasDeleted(t *testing.T) {
+	for _, tc := range []struct {
+		deleteErr error
+		want      string
+	}{
+		{nil, "Deleted"},
+		{ErrAlreadyGone, "AlreadyGone"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			scheme := runtime.NewScheme()
+			if err := iotv1.AddToScheme(scheme); err != nil {
+				t.Fatal(err)
+			}
+			now := metav1.Now()
+			p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Finalizers: []string{iotv1.Finalizer}, DeletionTimestamp: &now}}
+			c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).Build()
+			recorder := events.NewFakeRecorder(10)
+			r := &Reconciler{
+				Client: c, Recorder: recorder, ResyncPeriod: resync,
+				Kind: Kind{Name: "Product", New: func() Object { return &iotv1.Product{} },
+					Connector: connectorFunc(func() External { return &scripted{deleteErr: tc.deleteErr} })},
+			}
+			if _, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Get(context.Background(), client.ObjectKeyFromObject(p), &iotv1.Product{}); !apierrors.IsNotFound(err) {
+				t.Errorf("the Product is still there (%v): the finalizer was not released", err)
+			}
+			select {
+			case e := <-recorder.Events:
+				if !strings.Contains(e, tc.want) {
+					t.Errorf("event %q, want reason %s", e, tc.want)
+				}
+			default:
+				t.Errorf("no event, want %s", tc.want)
+			}
+		})
+	}
+}
+
+// intending is a scripted External that notes an intent before its calls.
+type intending struct {
+	*scripted
+	intents int
+}
+
+func (i *intending) RecordIntent(_ context.Context, obj Object, _ Observation) (bool, error) {
+	i.intents++
+	obj.(*iotv1.Product).Status.ProductKey = "intent-recorded"
+	return true, nil
+}
+
+func TestTheEngineWritesAnIntentBeforeTheCallThatFollows(t *testing.T) {
+	var persistedBeforeCreate string
+	ext := &scripted{observe: func(Object) (Observation, error) { return Observation{}, nil }}
+	ext.createCtx = func(ctx context.Context, obj Object) error {
 		stored := &iotv1.Product{}
 		if err := ext.client.Get(ctx, client.ObjectKeyFromObject(obj), stored); err != nil {
 			return err
 		}
-		persistedMidway = stored.Status.ProductKey
+		persistedBeforeCreate = stored.Status.ProductKey
 		return errors.New("the process died before the create's answer")
 	}
-	_, err, p := reconcileOnce(t, ext, nil)
-	if err == nil {
+	withIntent := &intending{scripted: ext}
+	scheme := runtime.NewScheme()
+	if err := iotv1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Generation: 1}}
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).Build()
+	ext.client = c
+	r := &Reconciler{Client: c, Recorder: events.NewFakeRecorder(10), ResyncPeriod: resync,
+		Kind: Kind{Name: "Product", New: func() Object { return &iotv1.Product{} }, Connector: connectorFunc(func() External { return withIntent })}}
+	if _, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err == nil {
 		t.Fatal("the failed create must be reported")
 	}
-	if persistedMidway != "intent-recorded" {
-		t.Errorf("status read back after Checkpoint = %q, want the intent recorded before the call", persistedMidway)
+	if withIntent.intents != 1 {
+		t.Errorf("RecordIntent called %d times, want once before Create", withIntent.intents)
 	}
-	if p.Status.ProductKey != "intent-recorded" {
-		t.Errorf("the intent was lost by the final write: %q", p.Status.ProductKey)
-	}
-}
-
-func TestCheckpointOutsideAReconcileDoesNothing(t *testing.T) {
-	if err := Checkpoint(context.Background()); err != nil {
-		t.Errorf("Checkpoint outside a reconcile = %v, want nil", err)
+	if persistedBeforeCreate != "intent-recorded" {
+		t.Errorf("status stored when Create ran = %q, want the intent written before the call", persistedBeforeCreate)
 	}
 }

@@ -1,4 +1,7 @@
-package product
+// Package refs resolves the references one kind's resource makes to
+// another's (a Device or a DistributeJob naming its Product), so that no
+// kind's package imports another's.
+package refs
 
 import (
 	"context"
@@ -12,15 +15,11 @@ import (
 	"github.com/kiot-dev/kiot/internal/managed"
 )
 
-// ReasonNotReady is iotv1.ReasonProductNotReady, where condition reasons
-// are declared; the name stays for the packages that still refer to it.
-const ReasonNotReady = iotv1.ReasonProductNotReady
-
-// ReadyKey is the ProductKey of the Product resource namespace/name once
-// it is Ready. Until then it answers a managed.Wait with reason
+// ReadyProductKey is the ProductKey of the Product resource namespace/name
+// once it is Ready. Until then it answers a managed.Wait with reason
 // ProductNotReady, to be looked at again after retry (the Product's own
 // events usually wake the waiting resource sooner).
-func ReadyKey(ctx context.Context, kube client.Reader, namespace, name string, retry time.Duration) (string, error) {
+func ReadyProductKey(ctx context.Context, kube client.Reader, namespace, name string, retry time.Duration) (string, error) {
 	var p iotv1.Product
 	err := kube.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &p)
 	if apierrors.IsNotFound(err) {

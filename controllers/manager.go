@@ -1,0 +1,103 @@
+package controllers
+
+import (
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/distribution"
+	"github.com/kiot-dev/kiot/internal/providerconfig"
+)
+
+// ManagerOptions say how a Kiot manager runs. Start from
+// DefaultManagerOptions: main binds its flags to the fields, the local run
+// (hack/local) changes only where it serves, so neither can drift from the
+// other.
+type ManagerOptions struct {
+	// MetricsAddr and ProbeAddr are bind addresses; "0" disables.
+	MetricsAddr string
+	ProbeAddr   string
+	// LeaderElection makes only one replica reconcile at a time; the Lease
+	// lives in LeaderElectionNamespace (empty: the pod's namespace).
+	LeaderElection          bool
+	LeaderElectionNamespace string
+	// KubeAPIQPS and KubeAPIBurst pace requests to the Kubernetes API.
+	KubeAPIQPS   float64
+	KubeAPIBurst int
+	// Controllers are the options every controller honours.
+	Controllers Options
+	// Getenv reads the operator's environment (credentials of a
+	// ProviderConfig whose source is Env).
+	Getenv providerconfig.Getenv
+}
+
+// DefaultManagerOptions are production's defaults.
+func DefaultManagerOptions() ManagerOptions {
+	return ManagerOptions{
+		MetricsAddr: ":8080",
+		ProbeAddr:   ":8081",
+		// client-go's defaults (20 QPS, burst 30) starve a fleet of
+		// thousands of Devices whose Secrets and statuses are written on
+		// first reconcile.
+		KubeAPIQPS:   100,
+		KubeAPIBurst: 200,
+		Controllers: Options{
+			MaxConcurrentReconciles: 4,
+			ResyncPeriod:            10 * time.Minute,
+			// Retry stays 0 so that it follows ConflictRetry.
+			DistributeTiming: distribution.Timing{PollMin: distribution.DefaultTiming.PollMin, PollMax: distribution.DefaultTiming.PollMax},
+		},
+		Getenv: os.Getenv,
+	}
+}
+
+// leaderElectionID names the Lease replicas compete for.
+const leaderElectionID = "kiot.iot.kiot.dev"
+
+// NewScheme holds the types a Kiot manager reads and writes: Kubernetes'
+// own and iot.kiot.dev/v1alpha1.
+func NewScheme() *runtime.Scheme {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(iotv1.AddToScheme(scheme))
+	return scheme
+}
+
+// NewManager builds Kiot's manager with every controller registered
+// (SetupAll) and its health and readiness checks; the caller starts it.
+// cfg is copied, not changed.
+func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = float32(o.KubeAPIQPS), o.KubeAPIBurst
+	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+		Scheme:                  NewScheme(),
+		Metrics:                 metricsserver.Options{BindAddress: o.MetricsAddr},
+		HealthProbeBindAddress:  o.ProbeAddr,
+		LeaderElection:          o.LeaderElection,
+		LeaderElectionID:        leaderElectionID,
+		LeaderElectionNamespace: o.LeaderElectionNamespace,
+		// A manager that stops leading exits quickly so its replacement starts.
+		LeaderElectionReleaseOnCancel: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := SetupAll(mgr, o.Controllers, o.Getenv); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return nil, err
+	}
+	return mgr, nil
+}
