@@ -310,6 +310,36 @@ var _ = Describe("Device", func() {
 		Expect(simDevicesNamed(d.Status.ProductKey, d.Name)).To(BeZero())
 	})
 
+	It("deletes the device of a registration that its deletion overtook", func() {
+		p := readyProductNamed(unique("Overtaken_"))
+		// RegisterDevice takes effect but its answer is held: the resource is
+		// deleted while Kiot has not learned the IotId yet.
+		holdAnswers("RegisterDevice")
+		d := createdDevice(unique("overtaken-"), p.Name)
+		Eventually(func() int { return simDevicesNamed(p.Status.ProductKey, d.Name) }).Should(Equal(1))
+		releaseFaults()
+		Expect(k8sClient.Delete(ctx, d)).To(Succeed())
+
+		expectDeletedFromKubernetes(d)
+		Expect(simDevicesNamed(p.Status.ProductKey, d.Name)).To(BeZero(), "the device the overtaken registration made is orphaned")
+		expectOneDeletedEvent("Device", d.Name)
+	})
+
+	It("reports a device that was never registered as already gone, not deleted", func() {
+		// The Product never exists, so nothing was registered.
+		d := createdDevice(unique("never-"), lowerName(unique("Missing_")))
+		Eventually(func(g Gomega) {
+			g.Expect(conditionOf(g, d, iotv1.ConditionReady).Reason).To(Equal(iotv1.ReasonProductNotReady))
+		}).Should(Succeed())
+		Expect(k8sClient.Delete(ctx, d)).To(Succeed())
+		expectDeletedFromKubernetes(d)
+		Eventually(func(g Gomega) {
+			events := managedEvents(g, "Device", d.Name)
+			g.Expect(countReason(events, "AlreadyGone")).To(Equal(1))
+			g.Expect(countReason(events, "Deleted")).To(BeZero())
+		}).Should(Succeed())
+	})
+
 	DescribeTable("refuses an invalid spec at admission",
 		func(mutate func(*iotv1.Device), wantMessage string) {
 			d := newDevice(unique("admission-"), "some-product")

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -284,6 +285,88 @@ var _ = Describe("DeviceGroup", func() {
 		Expect(sim.Calls("CreateDeviceGroup")).To(Equal(creates), "a group found by name must not be created again")
 	})
 
+	It("deletes the group of a create that its deletion overtook", func() {
+		ns := groupNamespace()
+		// CreateDeviceGroup takes effect but its answer is held: the resource
+		// is deleted while Kiot has not learned the GroupId yet.
+		holdAnswers("CreateDeviceGroup")
+		g := newGroup(ns, unique("Overtaken_"))
+		Expect(k8sClient.Create(ctx, g)).To(Succeed())
+		Eventually(func() int { return simGroupsNamed(g.Spec.GroupName) }).Should(Equal(1))
+		releaseFaults()
+		Expect(k8sClient.Delete(ctx, g)).To(Succeed())
+
+		expectDeletedFromKubernetes(g)
+		Expect(simGroupsNamed(g.Spec.GroupName)).To(BeZero(), "the group the overtaken create made is orphaned")
+		expectOneDeletedEvent("DeviceGroup", g.Name)
+	})
+
+	It("is Ready only once every selected Device is Ready and a member", func() {
+		ns := groupNamespace()
+		_, ready := labelledFleet(ns, 2, map[string]string{"zone": "a"})
+		// A selected Device whose Product does not exist yet cannot be Ready.
+		late := newProduct(unique("Late_"))
+		late.Namespace = ns
+		waiting := newDevice(unique("waiting-"), late.Name)
+		waiting.Namespace = ns
+		waiting.Labels = map[string]string{"zone": "a"}
+		Expect(k8sClient.Create(ctx, waiting)).To(Succeed())
+
+		g := newGroup(ns, unique("Zone_a_"))
+		g.Spec.DeviceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"zone": "a"}}
+		Expect(k8sClient.Create(ctx, g)).To(Succeed())
+		Eventually(func(g2 Gomega) {
+			c := conditionOf(g2, g, iotv1.ConditionReady)
+			g2.Expect(c.Status).To(Equal(metav1.ConditionFalse))
+			g2.Expect(c.Reason).To(Equal(iotv1.ReasonDevicesPending))
+			g2.Expect(c.Message).To(Equal("1 of 3 selected Devices are not Ready yet: " + waiting.Name))
+			g2.Expect(g.Status.PendingDevices).To(BeEquivalentTo(1))
+			g2.Expect(conditionOf(g2, g, iotv1.ConditionSynced).Status).To(Equal(metav1.ConditionTrue))
+			g2.Expect(simMembers(g2, g.Status.GroupID)).To(ConsistOf(namesOf(ready)))
+		}).Should(Succeed())
+
+		Expect(k8sClient.Create(ctx, late)).To(Succeed())
+		readyGroup(g)
+		Expect(g.Status.PendingDevices).To(BeZero())
+		Expect(simMembers(Default, g.Status.GroupID)).To(ConsistOf(append(namesOf(ready), waiting.Name)))
+	})
+
+	It("takes Devices that become Ready during a rollout without calling its own update a failure", func() {
+		ns := groupNamespace()
+		p := newProduct(unique("Rollout_"))
+		p.Namespace = ns
+		Expect(k8sClient.Create(ctx, p)).To(Succeed())
+		readyProduct(p)
+		g := newGroup(ns, unique("Rollout_group_"))
+		g.Spec.DeviceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"rollout": "yes"}}
+		Expect(k8sClient.Create(ctx, g)).To(Succeed())
+		readyGroup(g)
+
+		// The Devices become Ready one after another while the group adds
+		// those that already are.
+		devices := make([]*iotv1.Device, 30)
+		for i := range devices {
+			devices[i] = newDevice(unique("rollout-"), p.Name)
+			devices[i].Namespace = ns
+			devices[i].Labels = map[string]string{"rollout": "yes"}
+			Expect(k8sClient.Create(ctx, devices[i])).To(Succeed())
+		}
+		Eventually(func(g2 Gomega) {
+			g2.Expect(simMembers(g2, g.Status.GroupID)).To(ConsistOf(namesOf(devices)))
+		}, "60s").Should(Succeed())
+		readyGroup(g)
+
+		const stillDiffers = "still differs from the spec after an update"
+		for _, e := range managedEvents(Default, "DeviceGroup", g.Name) {
+			Expect(e.Note).NotTo(ContainSubstring(stillDiffers))
+		}
+		for _, line := range strings.Split(string(logs.Contents()), "\n") {
+			if strings.Contains(line, g.Name) {
+				Expect(line).NotTo(ContainSubstring(stillDiffers))
+			}
+		}
+	})
+
 	It("names the devices the platform refuses because they are already in 10 groups", func() {
 		ns := groupNamespace()
 		_, devices := labelledFleet(ns, 2, map[string]string{"crowded": "yes"})
@@ -353,4 +436,15 @@ func simGroupTags(g iotsim.Group) map[string]string {
 		out[t.Key] = t.Value
 	}
 	return out
+}
+
+// simGroupsNamed counts the simulator's groups of that name.
+func simGroupsNamed(name string) int {
+	n := 0
+	for _, group := range sim.Snapshot().Groups {
+		if group.GroupName == name {
+			n++
+		}
+	}
+	return n
 }

@@ -223,6 +223,21 @@ var _ = Describe("Product", func() {
 		Expect(sim.Calls("CreateProduct")).To(Equal(createsBefore), "a product found by name must not be created again")
 	})
 
+	It("deletes the product of a create that its deletion overtook", func() {
+		// CreateProduct takes effect but its answer is held: the resource is
+		// deleted while Kiot has not learned the ProductKey yet.
+		holdAnswers("CreateProduct")
+		p := newProduct(unique("Overtaken_"))
+		Expect(k8sClient.Create(ctx, p)).To(Succeed())
+		Eventually(func() int { return simProductsNamed(p.Spec.ProductName) }).Should(Equal(1))
+		releaseFaults()
+		Expect(k8sClient.Delete(ctx, p)).To(Succeed())
+
+		expectDeletedFromKubernetes(p)
+		Expect(simProductsNamed(p.Spec.ProductName)).To(BeZero(), "the product the overtaken create made is orphaned")
+		expectOneDeletedEvent("Product", p.Name)
+	})
+
 	It("waits to delete a product that still has devices registered outside Kiot", func() {
 		p := readyProductNamed(unique("Shared_"))
 		outsider, err := cloud.RegisterDevice(ctx, iot.RegisterDeviceInput{ProductKey: p.Status.ProductKey, DeviceName: "made-elsewhere"})
@@ -441,4 +456,39 @@ func readyProductNamed(productName string) *iotv1.Product {
 	p := newProduct(productName)
 	Expect(k8sClient.Create(context.Background(), p)).To(Succeed())
 	return readyProduct(p)
+}
+
+// holdAnswers makes calls of action take effect at once but answer only
+// seconds later: the window in which a delete overtakes a create in flight.
+// releaseFaults, or the spec's end, clears it for calls made afterwards.
+func holdAnswers(action string) {
+	sim.SetFaults(iotsim.Faults{Actions: map[string]iotsim.ActionFault{
+		action: {AnswerDelay: iotsim.Duration(3 * time.Second)},
+	}})
+	DeferCleanup(releaseFaults)
+}
+
+// releaseFaults clears the simulator's faults; a call already held keeps
+// its delay.
+func releaseFaults() { sim.SetFaults(iotsim.Faults{}) }
+
+// expectDeletedFromKubernetes waits until obj is gone: its finalizer was
+// released.
+func expectDeletedFromKubernetes(obj client.Object) {
+	GinkgoHelper()
+	Eventually(func() bool {
+		return apierrors.IsNotFound(k8sClient.Get(context.Background(), client.ObjectKeyFromObject(obj), obj))
+	}).Should(BeTrue(), "the finalizer was not released")
+}
+
+// expectOneDeletedEvent waits for the one "Deleted" event of an object whose
+// cloud resource was deleted, and checks that it was not reported as gone
+// already.
+func expectOneDeletedEvent(kind, name string) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		events := managedEvents(g, kind, name)
+		g.Expect(countReason(events, "Deleted")).To(Equal(1))
+		g.Expect(countReason(events, "AlreadyGone")).To(BeZero())
+	}).Should(Succeed())
 }

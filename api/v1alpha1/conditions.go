@@ -92,3 +92,15 @@ const (
 	ReasonDeviceIsDistributing  = "DeviceIsDistributing"
 	ReasonProductIsDistributing = "ProductIsDistributing"
 )
+
+// Reasons of a DeviceGroup.
+const (
+	// ReasonParentNotReady: a DeviceGroup waits for its parent group.
+	ReasonParentNotReady = "ParentNotReady"
+	// ReasonGroupLimitReached: devices a DeviceGroup selects are already in
+	// 10 groups, the platform's limit; a person must free a place.
+	ReasonGroupLimitReached = "GroupLimitReached"
+	// ReasonDevicesPending: a DeviceGroup exists, but some Devices it
+	// selects are not Ready yet, so its membership is not yet the spec's.
+	ReasonDevicesPending = "DevicesPending"
+)

@@ -1,12 +1,14 @@
 package device
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
@@ -30,9 +32,6 @@ const (
 	SecretKeyTargetIotInstanceID = "targetIotInstanceId"
 	SecretKeyTargetMQTTHost      = "targetMqttHost"
 )
-
-// ReasonProductNotReady: the Device waits for its Product resource.
-const ReasonProductNotReady = iotv1.ReasonProductNotReady
 
 // ProductRetry is how often a Device waiting for its Product looks again
 // (the Product becoming Ready also wakes it at once).
@@ -149,17 +148,43 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 }
 
 // Delete deletes the device by the identifiers in status, so it works after
-// its Product resource is gone.
+// its Product resource is gone. With none there (a delete that overtook a
+// registration whose answer or status write was lost) it deletes the device
+// Observe would adopt: the effective name in the resolved product.
 func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 	d := obj.(*iotv1.Device)
-	ref := iot.DeviceRef{IotID: d.Status.IotID, ProductKey: d.Status.ProductKey, DeviceName: d.Status.DeviceName}
-	if ref.IotID == "" && (ref.ProductKey == "" || ref.DeviceName == "") {
-		return nil // never registered
-	}
-	if err := e.API.DeleteDevice(ctx, ref); err != nil && !aliyun.IsNotFound(err) {
+	ref, err := e.refToDelete(ctx, d)
+	if err != nil {
 		return err
 	}
-	return nil
+	err = e.API.DeleteDevice(ctx, ref)
+	if aliyun.IsNotFound(err) {
+		return managed.ErrAlreadyGone
+	}
+	return err
+}
+
+// refToDelete names the device a Delete removes. Unlike ref it does not
+// wait for the Product to be Ready: a Product being deleted keeps its key
+// until its Devices are gone. A product key that cannot be resolved at all
+// means Kiot never registered the device (registration needs the key).
+func (e *External) refToDelete(ctx context.Context, d *iotv1.Device) (iot.DeviceRef, error) {
+	if d.Status.IotID != "" {
+		return iot.DeviceRef{IotID: d.Status.IotID}, nil
+	}
+	productKey := cmp.Or(d.Status.ProductKey, d.Spec.ProductKey)
+	if productKey == "" && d.Spec.ProductRef != nil {
+		var p iotv1.Product
+		err := e.Kube.Get(ctx, client.ObjectKey{Namespace: d.Namespace, Name: d.Spec.ProductRef.Name}, &p)
+		if err != nil && !apierrors.IsNotFound(err) {
+			return iot.DeviceRef{}, err
+		}
+		productKey = p.Status.ProductKey
+	}
+	if productKey == "" {
+		return iot.DeviceRef{}, managed.ErrAlreadyGone
+	}
+	return iot.DeviceRef{ProductKey: productKey, DeviceName: cmp.Or(d.Status.DeviceName, d.EffectiveDeviceName())}, nil
 }
 
 // ref names the device on the platform: by IotId once known, else by its

@@ -1,6 +1,7 @@
 package group
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -15,14 +16,6 @@ import (
 	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
-)
-
-// Condition reasons of a DeviceGroup.
-const (
-	// ReasonParentNotReady: the group waits for its parent group.
-	ReasonParentNotReady = "ParentNotReady"
-	// ReasonGroupLimitReached: devices are already in 10 groups.
-	ReasonGroupLimitReached = "GroupLimitReached"
 )
 
 // Page size of member listings and chunk size of relation calls: "a
@@ -49,6 +42,11 @@ type External struct {
 	observedTags []iot.Tag
 	members      map[iot.GroupDevice]bool
 	selection    selection
+	// actedOn is the selection the last Update brought the membership to.
+	// The engine's re-check after an Update compares against it, not a
+	// fresh selection: Devices that turned Ready in between are no failed
+	// update but news for the next reconcile, which their events request.
+	actedOn *selection
 }
 
 var _ managed.External = (*External)(nil)
@@ -60,10 +58,7 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 	if err := e.checkDepth(ctx, g); err != nil {
 		return managed.Observation{}, err
 	}
-	id := g.Status.GroupID
-	if id == "" {
-		id = g.Spec.GroupID
-	}
+	id := cmp.Or(g.Status.GroupID, g.Spec.GroupID)
 	if id == "" {
 		parentID, err := e.parentID(ctx, g)
 		if err != nil {
@@ -93,7 +88,7 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 	if err != nil {
 		return managed.Observation{}, err
 	}
-	sel, err := selectDevices(ctx, e.Kube, g)
+	sel, err := e.selectDevices(ctx, g)
 	if err != nil {
 		return managed.Observation{}, err
 	}
@@ -103,9 +98,35 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 	g.Status.GroupID = id
 	g.Status.DeviceCount = int32(len(members))
 	g.Status.SelectedDevices = int32(sel.selected)
-	g.Status.PendingDevices = int32(sel.notReady + len(add))
+	g.Status.PendingDevices = int32(len(sel.notReady) + len(add))
 	fields := e.drift(g, add, remove)
-	return managed.Observation{Exists: true, UpToDate: len(fields) == 0, Drift: fields}, nil
+	return managed.Observation{Exists: true, UpToDate: len(fields) == 0, Drift: fields, Readiness: e.readiness(sel)}, nil
+}
+
+// selectDevices resolves the spec's selection, or, after an Update in this
+// reconcile, returns the selection that Update acted on.
+func (e *External) selectDevices(ctx context.Context, g *iotv1.DeviceGroup) (selection, error) {
+	if e.actedOn != nil {
+		return *e.actedOn, nil
+	}
+	return selectDevices(ctx, e.Kube, g)
+}
+
+// readiness holds Ready back while selected Devices are not Ready yet: until
+// they are, the membership is not the spec's. Nil leaves Ready to the
+// engine (exists and up to date).
+func (e *External) readiness(sel selection) *managed.Readiness {
+	if len(sel.notReady) == 0 {
+		return nil
+	}
+	return &managed.Readiness{
+		Ready:  false,
+		Reason: iotv1.ReasonDevicesPending,
+		Message: fmt.Sprintf("%d of %d selected Devices are not Ready yet: %s",
+			len(sel.notReady), sel.selected, managed.ShortList(sel.notReady)),
+		// Each Device's events wake the group; this is the safety net.
+		RecheckAfter: e.retry(),
+	}
 }
 
 // Create makes the group under its parent; a group of that name under that
@@ -171,6 +192,8 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 	if refused > 0 {
 		return e.limitReached(ctx, id, add, refused)
 	}
+	acted := e.selection
+	e.actedOn = &acted
 	return nil
 }
 
@@ -186,20 +209,53 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 		return managed.Wait(iotv1.ReasonDependentsExist, e.retry(),
 			"%d sub-group(s) still name this group as parent (%s): Kiot deletes the group once they are gone", len(children), strings.Join(children, ", "))
 	}
-	if g.Status.GroupID == "" {
-		return nil // never created
+	id, err := e.idToDelete(ctx, g)
+	if err != nil {
+		return err
 	}
-	err = e.API.DeleteDeviceGroup(ctx, g.Status.GroupID)
+	err = e.API.DeleteDeviceGroup(ctx, id)
 	switch {
-	case err == nil, aliyun.IsNotFound(err):
-		return nil
+	case aliyun.IsNotFound(err):
+		return managed.ErrAlreadyGone
 	case aliyun.IsConflict(err):
 		// Sub-groups made outside Kiot (iot.group.SubGroupNotNull, L5122).
 		return managed.Wait(iotv1.ReasonDependentsExist, e.retry(),
-			"the platform refuses to delete group %s while it has sub-groups: %s", g.Status.GroupID, aliyun.ErrorCode(err))
+			"the platform refuses to delete group %s while it has sub-groups: %s", id, aliyun.ErrorCode(err))
 	default:
 		return err
 	}
+}
+
+// idToDelete is the id of the group a Delete removes: the one in status,
+// else the one Observe would adopt (spec.groupId, or the group of that name
+// under the parent), since a delete can overtake a create whose answer or
+// status write was lost. A parent without an id means Kiot never created
+// this group under it (creation needs the parent's id): ErrAlreadyGone, as
+// when no group has the name.
+func (e *External) idToDelete(ctx context.Context, g *iotv1.DeviceGroup) (string, error) {
+	if id := cmp.Or(g.Status.GroupID, g.Spec.GroupID); id != "" {
+		return id, nil
+	}
+	parentID := ""
+	if g.Spec.ParentRef != nil {
+		var parent iotv1.DeviceGroup
+		err := e.Kube.Get(ctx, client.ObjectKey{Namespace: g.Namespace, Name: g.Spec.ParentRef.Name}, &parent)
+		if err != nil && !apierrors.IsNotFound(err) {
+			return "", err
+		}
+		if parent.Status.GroupID == "" {
+			return "", managed.ErrAlreadyGone
+		}
+		parentID = parent.Status.GroupID
+	}
+	id, err := e.findByName(ctx, g.Spec.GroupName, parentID)
+	if err != nil {
+		return "", err
+	}
+	if id == "" {
+		return "", managed.ErrAlreadyGone
+	}
+	return id, nil
 }
 
 // limitReached names the devices the platform refused because they are
@@ -218,7 +274,7 @@ func (e *External) limitReached(ctx context.Context, id string, requested []iot.
 	slices.Sort(names)
 	// Only a person can free a place (another group lets the device go),
 	// often in the console, where no event tells Kiot: look again, slowly.
-	return managed.Wait(ReasonGroupLimitReached, 4*e.retry(),
+	return managed.Wait(iotv1.ReasonGroupLimitReached, 4*e.retry(),
 		"%d device(s) are already in 10 groups, the platform's limit, and were not added: %s", refused, managed.ShortList(names))
 }
 
@@ -258,13 +314,13 @@ func (e *External) parentID(ctx context.Context, g *iotv1.DeviceGroup) (string, 
 	var parent iotv1.DeviceGroup
 	err := e.Kube.Get(ctx, client.ObjectKey{Namespace: g.Namespace, Name: g.Spec.ParentRef.Name}, &parent)
 	if apierrors.IsNotFound(err) {
-		return "", managed.Wait(ReasonParentNotReady, e.retry(), "parent DeviceGroup %s/%s does not exist", g.Namespace, g.Spec.ParentRef.Name)
+		return "", managed.Wait(iotv1.ReasonParentNotReady, e.retry(), "parent DeviceGroup %s/%s does not exist", g.Namespace, g.Spec.ParentRef.Name)
 	}
 	if err != nil {
 		return "", err
 	}
 	if parent.Status.GroupID == "" {
-		return "", managed.Wait(ReasonParentNotReady, e.retry(), "waiting for parent DeviceGroup %s/%s to be created", g.Namespace, parent.Name)
+		return "", managed.Wait(iotv1.ReasonParentNotReady, e.retry(), "waiting for parent DeviceGroup %s/%s to be created", g.Namespace, parent.Name)
 	}
 	return parent.Status.GroupID, nil
 }
@@ -310,12 +366,7 @@ func (e *External) children(ctx context.Context, g *iotv1.DeviceGroup) ([]string
 	return names, nil
 }
 
-func (e *External) retry() time.Duration {
-	if e.Retry > 0 {
-		return e.Retry
-	}
-	return DefaultRetry
-}
+func (e *External) retry() time.Duration { return cmp.Or(e.Retry, DefaultRetry) }
 
 // drift names what of the cloud group differs from the spec.
 func (e *External) drift(g *iotv1.DeviceGroup, add, remove []iot.GroupDevice) []string {

@@ -3,6 +3,7 @@ package group
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,11 +16,12 @@ import (
 )
 
 // selection is what a group's spec selects: the platform identity of each
-// selected Device that is Ready, by Device name, and how many are not yet.
+// selected Device that is Ready, by Device name, and the names of those that
+// are not yet (Devices named in spec.devices that do not exist included).
 type selection struct {
 	members  map[iot.GroupDevice]string
 	selected int
-	notReady int
+	notReady []string
 }
 
 // Selects reports whether a group's spec selects a Device with these labels
@@ -57,27 +59,26 @@ func selectDevices(ctx context.Context, kube client.Reader, g *iotv1.DeviceGroup
 		named[n] = true
 	}
 	sel := selection{members: map[iot.GroupDevice]string{}}
-	found := 0
 	for i := range devices.Items {
 		d := &devices.Items[i]
 		byName := named[d.Name]
-		if byName {
-			found++
-		}
+		delete(named, d.Name)
 		if !byName && (selector == nil || !selector.Matches(labels.Set(d.Labels))) {
 			continue
 		}
 		sel.selected++
 		ready := apimeta.IsStatusConditionTrue(d.Status.Conditions, iotv1.ConditionReady)
 		if !ready || !d.DeletionTimestamp.IsZero() || d.Status.ProductKey == "" || d.Status.DeviceName == "" {
-			sel.notReady++
+			sel.notReady = append(sel.notReady, d.Name)
 			continue
 		}
 		sel.members[iot.GroupDevice{ProductKey: d.Status.ProductKey, DeviceName: d.Status.DeviceName}] = d.Name
 	}
 	// Named Devices that do not exist (yet) count as selected and not ready.
-	missing := len(named) - found
-	sel.selected += missing
-	sel.notReady += missing
+	for name := range named {
+		sel.selected++
+		sel.notReady = append(sel.notReady, name)
+	}
+	slices.Sort(sel.notReady)
 	return sel, nil
 }

@@ -1,6 +1,7 @@
 package product
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -52,10 +53,7 @@ var _ managed.External = (*External)(nil)
 // (a crash may have come between CreateProduct and the status write).
 func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Observation, error) {
 	p := obj.(*iotv1.Product)
-	key := p.Status.ProductKey
-	if key == "" {
-		key = p.Spec.ProductKey
-	}
+	key := cmp.Or(p.Status.ProductKey, p.Spec.ProductKey)
 	if key == "" {
 		found, err := e.findByName(ctx, p.Spec.ProductName)
 		if err != nil || found == "" {
@@ -162,13 +160,13 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 		return managed.Wait(iotv1.ReasonDependentsExist, e.dependentsRetry(),
 			"%d Device(s) still reference this Product (%s): Kiot deletes the Product once they are gone", n, names)
 	}
-	key := p.Status.ProductKey
-	if key == "" {
-		return nil // never created
+	key, err := e.keyToDelete(ctx, p)
+	if err != nil {
+		return err
 	}
-	err := e.API.DeleteProduct(ctx, key)
+	err = e.API.DeleteProduct(ctx, key)
 	if aliyun.IsNotFound(err) {
-		return nil
+		return managed.ErrAlreadyGone
 	}
 	if aliyun.IsConflict(err) {
 		// Devices made outside Kiot still belong to it.
@@ -178,11 +176,27 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 	return err
 }
 
-func (e *External) dependentsRetry() time.Duration {
-	if e.DependentsRetry > 0 {
-		return e.DependentsRetry
+// keyToDelete is the key of the product a Delete removes: the one in
+// status, else the one Observe would adopt (spec.productKey, or the product
+// of that name), since a delete can overtake a create whose answer or
+// status write was lost. With none of them, ErrAlreadyGone.
+func (e *External) keyToDelete(ctx context.Context, p *iotv1.Product) (string, error) {
+	key := cmp.Or(p.Status.ProductKey, p.Spec.ProductKey)
+	if key != "" {
+		return key, nil
 	}
-	return DefaultDependentsRetry
+	key, err := e.findByName(ctx, p.Spec.ProductName)
+	if err != nil {
+		return "", err
+	}
+	if key == "" {
+		return "", managed.ErrAlreadyGone
+	}
+	return key, nil
+}
+
+func (e *External) dependentsRetry() time.Duration {
+	return cmp.Or(e.DependentsRetry, DefaultDependentsRetry)
 }
 
 func (e *External) findByName(ctx context.Context, name string) (string, error) {

@@ -1,0 +1,284 @@
+package device
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"reflect"
+	"slices"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/iot"
+	"github.com/kiot-dev/kiot/internal/managed"
+)
+
+func newDevice() *iotv1.Device {
+	return &iotv1.Device{
+		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "lamp-1"},
+		Spec:       iotv1.DeviceSpec{ProductRef: &iotv1.LocalReference{Name: "lamp"}},
+	}
+}
+
+// lampProduct is the Product resource lamp-1 references, Ready unless
+// ready is false.
+func lampProduct(ready bool) *iotv1.Product {
+	p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "lamp"}}
+	p.Status.ProductKey = "a1Lamp"
+	status := metav1.ConditionFalse
+	if ready {
+		status = metav1.ConditionTrue
+	}
+	p.Status.Conditions = []metav1.Condition{{Type: iotv1.ConditionReady, Status: status, Reason: "Test", LastTransitionTime: metav1.Now()}}
+	return p
+}
+
+// cloudLamp1 is lamp-1 as the platform holds it, matching newDevice().
+func cloudLamp1() iot.DeviceDetail {
+	return iot.DeviceDetail{IotID: "iot-1", ProductKey: "a1Lamp", DeviceName: "lamp-1", DeviceSecret: "lamp-1-secret", Status: iot.DeviceStatusOnline}
+}
+
+// external is the External under test, over api and a fake API server
+// holding objs.
+func external(t *testing.T, api *fakeAPI, objs ...client.Object) *External {
+	return &External{API: api, Region: "cn-shanghai", Kube: kube(t, objs...)}
+}
+
+func TestObserveFindsTheDevice(t *testing.T) {
+	cases := []struct {
+		name    string
+		mutate  func(*iotv1.Device)
+		product *iotv1.Product
+		exists  bool
+		iotID   string
+	}{
+		{"by the IotId in status", func(d *iotv1.Device) { d.Status.IotID = "iot-1" }, nil, true, "iot-1"},
+		{"by name in the referenced Product, adopting", func(*iotv1.Device) {}, lampProduct(true), true, "iot-1"},
+		{"by name in spec.productKey", func(d *iotv1.Device) {
+			d.Spec.ProductRef, d.Spec.ProductKey = nil, "a1Lamp"
+		}, nil, true, "iot-1"},
+		{"by spec.deviceName", func(d *iotv1.Device) { d.Name, d.Spec.DeviceName = "other", "lamp-1" }, lampProduct(true), true, "iot-1"},
+		{"nowhere when the name is free", func(d *iotv1.Device) { d.Name = "lamp-2" }, lampProduct(true), false, ""},
+		{"gone behind Kiot's back: status forgotten", func(d *iotv1.Device) { d.Status.IotID = "iot-gone" }, nil, false, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDevice()
+			tc.mutate(d)
+			var objs []client.Object
+			if tc.product != nil {
+				objs = append(objs, tc.product)
+			}
+			obs, err := external(t, newFakeAPI(t, cloudLamp1()), objs...).Observe(context.Background(), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if obs.Exists != tc.exists || d.Status.IotID != tc.iotID {
+				t.Errorf("exists %v, IotId %q; want %v, %q", obs.Exists, d.Status.IotID, tc.exists, tc.iotID)
+			}
+		})
+	}
+}
+
+func TestObserveWaitsForTheProduct(t *testing.T) {
+	for name, objs := range map[string][]client.Object{
+		"not Ready": {lampProduct(false)},
+		"missing":   nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			api := newFakeAPI(t, cloudLamp1())
+			_, err := external(t, api, objs...).Observe(context.Background(), newDevice())
+			var wait *managed.WaitError
+			if !errors.As(err, &wait) || wait.Reason != iotv1.ReasonProductNotReady {
+				t.Errorf("error %v, want a wait with reason %s", err, iotv1.ReasonProductNotReady)
+			}
+			if len(api.calls) != 0 {
+				t.Errorf("calls %v before the Product is Ready", api.calls)
+			}
+		})
+	}
+}
+
+func TestObserveMapsThePlatformToStatusAndSecret(t *testing.T) {
+	d := newDevice()
+	d.Status.IotID = "iot-1"
+	e := external(t, newFakeAPI(t, cloudLamp1()))
+	e.IotInstanceID = "iot-cn-inst"
+	obs, err := e.Observe(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !obs.Exists || !obs.UpToDate {
+		t.Errorf("observation %+v, want an existing, up-to-date device", obs)
+	}
+	if d.Status.ProductKey != "a1Lamp" || d.Status.DeviceName != "lamp-1" || d.Status.State != iot.DeviceStatusOnline || d.Status.SecretName != "lamp-1-device" {
+		t.Errorf("status %+v", d.Status)
+	}
+	want := map[string][]byte{
+		"productKey": []byte("a1Lamp"), "deviceName": []byte("lamp-1"), "deviceSecret": []byte("lamp-1-secret"),
+		"iotId": []byte("iot-1"), "regionId": []byte("cn-shanghai"),
+		"mqttHost": []byte("iot-cn-inst.mqtt.iothub.aliyuncs.com"), "iotInstanceId": []byte("iot-cn-inst"),
+	}
+	if !reflect.DeepEqual(obs.Secret, want) {
+		t.Errorf("secret %q, want %q", obs.Secret, want)
+	}
+}
+
+func TestObserveDrift(t *testing.T) {
+	cases := []struct {
+		name   string
+		spec   func(*iotv1.Device)
+		cloud  func(*fakeAPI)
+		fields []string
+	}{
+		{"none", func(*iotv1.Device) {}, func(*fakeAPI) {}, nil},
+		{"nickname", func(d *iotv1.Device) { d.Spec.Nickname = "hall_lamp" }, func(*fakeAPI) {}, []string{"nickname"}},
+		{"disabled behind Kiot's back", func(*iotv1.Device) {}, func(f *fakeAPI) { f.devices["iot-1"].Status = iot.DeviceStatusDisable }, []string{"enabled"}},
+		{"to disable", func(d *iotv1.Device) { d.Spec.Enabled = ptr.To(false) }, func(*fakeAPI) {}, []string{"enabled"}},
+		{"a property added", func(d *iotv1.Device) { d.Spec.Properties = map[string]iotv1.DevicePropertyValue{"floor": "3"} }, func(*fakeAPI) {}, []string{"properties"}},
+		{"a property removed", func(*iotv1.Device) {}, func(f *fakeAPI) { f.props["iot-1"]["floor"] = "3" }, []string{"properties"}},
+		{"a property changed", func(d *iotv1.Device) { d.Spec.Properties = map[string]iotv1.DevicePropertyValue{"floor": "3"} },
+			func(f *fakeAPI) { f.props["iot-1"]["floor"] = "4" }, []string{"properties"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDevice()
+			d.Status.IotID = "iot-1"
+			tc.spec(d)
+			api := newFakeAPI(t, cloudLamp1())
+			tc.cloud(api)
+			obs, err := external(t, api).Observe(context.Background(), d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(obs.Drift, tc.fields) || obs.UpToDate != (len(tc.fields) == 0) {
+				t.Errorf("drift %v (up to date %v), want %v", obs.Drift, obs.UpToDate, tc.fields)
+			}
+		})
+	}
+}
+
+func TestCreate(t *testing.T) {
+	t.Run("registers under the referenced Product with the nickname", func(t *testing.T) {
+		d := newDevice()
+		d.Spec.Nickname = "hall_lamp"
+		api := newFakeAPI(t)
+		if err := external(t, api, lampProduct(true)).Create(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+		got := api.devices[d.Status.IotID]
+		if got == nil || got.ProductKey != "a1Lamp" || got.DeviceName != "lamp-1" || got.Nickname != "hall_lamp" {
+			t.Errorf("registered %+v", got)
+		}
+		if d.Status.ProductKey != "a1Lamp" || d.Status.DeviceName != "lamp-1" {
+			t.Errorf("status %+v", d.Status)
+		}
+	})
+	t.Run("adopts a device of the same name", func(t *testing.T) {
+		d := newDevice()
+		api := newFakeAPI(t, cloudLamp1())
+		if err := external(t, api, lampProduct(true)).Create(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+		if d.Status.IotID != "iot-1" || len(api.devices) != 1 {
+			t.Errorf("IotId %q with %d devices, want the existing one adopted", d.Status.IotID, len(api.devices))
+		}
+	})
+	t.Run("passes a refusal of the platform on, classified", func(t *testing.T) {
+		api := newFakeAPI(t)
+		api.fail["RegisterDevice"] = platformError(t, "iot.device.InvalidFormattedDeviceName")
+		err := external(t, api, lampProduct(true)).Create(context.Background(), newDevice())
+		if !aliyun.IsTerminal(err) {
+			t.Errorf("error %v, want the platform's terminal error", err)
+		}
+	})
+}
+
+func TestUpdateBringsTheDeviceToTheSpec(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeAPI(t, cloudLamp1())
+	api.props["iot-1"] = map[string]string{"keep": "1", "change": "old", "drop": "x"}
+	d := newDevice()
+	d.Status.IotID = "iot-1"
+	d.Spec.Nickname = "hall_lamp"
+	d.Spec.Enabled = ptr.To(false)
+	d.Spec.Properties = map[string]iotv1.DevicePropertyValue{"keep": "1", "change": "new", "add": "z"}
+	update := func() {
+		t.Helper()
+		e := external(t, api)
+		obs, err := e.Observe(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Update(ctx, d, obs); err != nil {
+			t.Fatal(err)
+		}
+		if obs, err := external(t, api).Observe(ctx, d); err != nil || !obs.UpToDate {
+			t.Errorf("after the update: drift %v, error %v", obs.Drift, err)
+		}
+	}
+	update()
+	got := api.devices["iot-1"]
+	if got.Nickname != "hall_lamp" || got.Status != iot.DeviceStatusDisable {
+		t.Errorf("device %+v", got)
+	}
+	if want := map[string]string{"keep": "1", "change": "new", "add": "z"}; !maps.Equal(api.props["iot-1"], want) {
+		t.Errorf("properties %v, want %v", api.props["iot-1"], want)
+	}
+
+	d.Spec.Nickname, d.Spec.Enabled, d.Spec.Properties = "", nil, nil
+	update()
+	if got.Nickname != "" || got.Status == iot.DeviceStatusDisable || len(api.props["iot-1"]) != 0 {
+		t.Errorf("device %+v with properties %v, want cleared and enabled", got, api.props["iot-1"])
+	}
+}
+
+func TestDelete(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(*iotv1.Device)
+		objs   []client.Object
+		want   error
+		calls  int // DeleteDevice calls
+		left   int // devices left on the platform
+	}{
+		{name: "by the IotId in status", mutate: func(d *iotv1.Device) { d.Status.IotID = "iot-1" }, calls: 1},
+		{name: "by product and name in status", mutate: func(d *iotv1.Device) {
+			d.Status.ProductKey, d.Status.DeviceName = "a1Lamp", "lamp-1"
+		}, calls: 1},
+		{name: "overtaken registration, through the referenced Product", objs: []client.Object{lampProduct(true)}, calls: 1},
+		{name: "overtaken registration, through a Product being deleted", objs: []client.Object{lampProduct(false)}, calls: 1},
+		{name: "overtaken registration, through spec.productKey", mutate: func(d *iotv1.Device) {
+			d.Spec.ProductRef, d.Spec.ProductKey = nil, "a1Lamp"
+		}, calls: 1},
+		{name: "nothing of that name: already gone", mutate: func(d *iotv1.Device) { d.Name = "lamp-2" },
+			objs: []client.Object{lampProduct(true)}, want: managed.ErrAlreadyGone, calls: 1, left: 1},
+		{name: "gone from the platform: already gone", mutate: func(d *iotv1.Device) { d.Status.IotID = "iot-gone" },
+			want: managed.ErrAlreadyGone, calls: 1, left: 1},
+		{name: "no Product to resolve the key: never registered", want: managed.ErrAlreadyGone, calls: 0, left: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDevice()
+			if tc.mutate != nil {
+				tc.mutate(d)
+			}
+			api := newFakeAPI(t, cloudLamp1())
+			err := external(t, api, tc.objs...).Delete(context.Background(), d)
+			if !errors.Is(err, tc.want) || (tc.want == nil && err != nil) {
+				t.Errorf("error %v, want %v", err, tc.want)
+			}
+			if n := len(slices.DeleteFunc(api.calls, func(c string) bool { return c != "DeleteDevice" })); n != tc.calls {
+				t.Errorf("%d DeleteDevice calls, want %d", n, tc.calls)
+			}
+			if len(api.devices) != tc.left {
+				t.Errorf("%d devices left, want %d", len(api.devices), tc.left)
+			}
+		})
+	}
+}
