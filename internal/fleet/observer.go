@@ -1,0 +1,147 @@
+package fleet
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"k8s.io/utils/clock"
+)
+
+// ObserverOptions tune an Observer. Zero values take the defaults.
+type ObserverOptions struct {
+	// MaxAge is how long a product's snapshot answers Gets before the next
+	// Get pages the product again (default 5 minutes).
+	MaxAge time.Duration
+	// Clock is the time source (default the real clock).
+	Clock clock.Clock
+}
+
+// Observer caches, per product, what QueryDevice says about every device,
+// and answers each Device's observation from it. One refresh runs at a
+// time per product; callers that need it meanwhile wait for the same one.
+// Devices Kiot just wrote are invalidated one by one and read again with
+// BatchQueryDeviceDetail (100 names a call), coalesced across callers.
+type Observer struct {
+	opts ObserverOptions
+
+	mu       sync.Mutex
+	products map[Key]*productView
+}
+
+// flight is one read that callers wait for.
+type flight struct {
+	done chan struct{}
+	err  error
+}
+
+func newFlight() *flight { return &flight{done: make(chan struct{})} }
+
+func (f *flight) wait(ctx context.Context) error {
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// productView is the Observer's state for one product.
+type productView struct {
+	devices map[string]Observation
+	takenAt time.Time // when the snapshot's paging began
+	loaded  bool
+	refresh *flight // the page-through in progress
+
+	// seq counts invalidations; dirty holds each invalidated name's
+	// number, and readSeq the number at which a single read began, so a
+	// read that began before a write never passes for fresh.
+	seq     uint64
+	dirty   map[string]uint64
+	readSeq map[string]uint64
+
+	detail      *flight         // the single reads in progress
+	detailNames map[string]bool // ... and their names
+	next        *flight         // the single reads waiting for it
+	nextNames   map[string]bool
+}
+
+// NewObserver returns an empty Observer.
+func NewObserver(opts ObserverOptions) *Observer {
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = 5 * time.Minute
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.RealClock{}
+	}
+	return &Observer{opts: opts, products: map[Key]*productView{}}
+}
+
+// Get returns the device deviceName of key's product, or found=false when
+// the platform has no such device, as of a snapshot younger than MaxAge or
+// a read begun after the device's last Invalidate.
+func (o *Observer) Get(ctx context.Context, api ObservationAPI, key Key, deviceName string) (obs Observation, found bool, err error) {
+	for {
+		o.mu.Lock()
+		pv := o.view(key)
+		var f *flight
+		switch {
+		case !pv.loaded || o.opts.Clock.Since(pv.takenAt) >= o.opts.MaxAge:
+			// A refresh also covers invalidated names.
+			f = o.refreshLocked(ctx, api, key, pv)
+		case pv.dirty[deviceName] > 0:
+			f = o.readLocked(ctx, api, key, pv, deviceName)
+		default:
+			obs, found = pv.devices[deviceName]
+			o.mu.Unlock()
+			return obs, found, nil
+		}
+		o.mu.Unlock()
+		if err := f.wait(ctx); err != nil {
+			return Observation{}, false, err
+		}
+		o.mu.Lock()
+		pv = o.view(key)
+		if pv.loaded && pv.dirty[deviceName] == 0 {
+			// Answered by the read just waited for, even if the snapshot
+			// aged past MaxAge meanwhile.
+			obs, found = pv.devices[deviceName]
+			o.mu.Unlock()
+			return obs, found, nil
+		}
+		o.mu.Unlock()
+	}
+}
+
+// Invalidate marks a device Kiot just wrote (registered, renamed, enabled,
+// disabled, deleted): its next Get reads it afresh.
+func (o *Observer) Invalidate(key Key, deviceName string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	pv := o.view(key)
+	pv.seq++
+	pv.dirty[deviceName] = pv.seq
+}
+
+// Forget drops a product's snapshot (its Product was deleted).
+func (o *Observer) Forget(key Key) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	delete(o.products, key)
+}
+
+func (o *Observer) view(key Key) *productView {
+	pv, ok := o.products[key]
+	if !ok {
+		pv = &productView{devices: map[string]Observation{}, dirty: map[string]uint64{}, readSeq: map[string]uint64{}}
+		o.products[key] = pv
+	}
+	return pv
+}
+
+// clean clears the invalidations a read begun at seq answers.
+func (pv *productView) clean(name string, seq uint64) {
+	if d, ok := pv.dirty[name]; ok && d <= seq {
+		delete(pv.dirty, name)
+	}
+}

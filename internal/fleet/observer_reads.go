@@ -1,0 +1,145 @@
+package fleet
+
+import (
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/kiot-dev/kiot/internal/iot"
+)
+
+// Page sizes of the reads (QueryDevice L12119–12122, BatchQueryDeviceDetail
+// L11770).
+const (
+	devicePageSize   = 50
+	detailBatchNames = 100
+)
+
+// Reads install into the productView they began with (captured, not looked
+// up again), so a read still running when Forget drops the product cannot
+// bring it back.
+
+// refreshLocked joins or starts the page-through of key's product. The
+// read runs detached from the caller's context, since others may wait for
+// it; each waiter stops waiting when its own context ends.
+func (o *Observer) refreshLocked(ctx context.Context, api ObservationAPI, key Key, pv *productView) *flight {
+	if pv.refresh != nil {
+		return pv.refresh
+	}
+	f := newFlight()
+	pv.refresh = f
+	startSeq, startedAt := pv.seq, o.opts.Clock.Now()
+	go func() {
+		devices, err := pageAll(context.WithoutCancel(ctx), api, key.ProductKey)
+		o.mu.Lock()
+		if err == nil {
+			// Devices read singly after this page-through began keep that
+			// fresher answer.
+			for name, seq := range pv.readSeq {
+				if seq <= startSeq {
+					continue
+				}
+				if d, ok := pv.devices[name]; ok {
+					devices[name] = d
+				} else {
+					delete(devices, name)
+				}
+			}
+			pv.devices, pv.takenAt, pv.loaded = devices, startedAt, true
+			clear(pv.readSeq)
+			for name := range pv.dirty {
+				pv.clean(name, startSeq)
+			}
+		}
+		pv.refresh = nil
+		f.err = err
+		o.mu.Unlock()
+		close(f.done)
+	}()
+	return f
+}
+
+// pageAll reads every device of a product, 50 a page, passing NextToken on
+// so that it goes past the 10,000th device (L12127–12154).
+func pageAll(ctx context.Context, api ObservationAPI, productKey string) (map[string]Observation, error) {
+	devices := map[string]Observation{}
+	in := iot.DeviceListInput{ProductKey: productKey, Page: iot.Page{CurrentPage: 1, PageSize: devicePageSize}}
+	for {
+		list, err := api.QueryDevice(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range list.Devices {
+			devices[d.DeviceName] = fromSummary(d)
+		}
+		if len(list.Devices) == 0 || !list.HasNext() {
+			return devices, nil
+		}
+		in.CurrentPage++
+		in.NextToken = list.NextToken
+	}
+}
+
+// readLocked joins or starts a single read of deviceName. Names asked for
+// while one read runs form the next, which starts when it ends: callers
+// coalesce without a linger.
+func (o *Observer) readLocked(ctx context.Context, api ObservationAPI, key Key, pv *productView, deviceName string) *flight {
+	if pv.detail != nil && pv.detailNames[deviceName] && pv.readSeq[deviceName] >= pv.dirty[deviceName] {
+		return pv.detail
+	}
+	if pv.next == nil {
+		pv.next, pv.nextNames = newFlight(), map[string]bool{}
+	}
+	pv.nextNames[deviceName] = true
+	f := pv.next
+	if pv.detail == nil {
+		o.startReadLocked(context.WithoutCancel(ctx), api, key, pv)
+	}
+	return f
+}
+
+// startReadLocked turns the waiting names into the running read.
+func (o *Observer) startReadLocked(ctx context.Context, api ObservationAPI, key Key, pv *productView) {
+	f, names := pv.next, slices.Sorted(maps.Keys(pv.nextNames))
+	pv.detail, pv.detailNames, pv.next, pv.nextNames = f, pv.nextNames, nil, nil
+	seq := pv.seq
+	for _, n := range names {
+		pv.readSeq[n] = seq
+	}
+	go func() {
+		found := map[string]Observation{}
+		var err error
+		for chunk := range slices.Chunk(names, detailBatchNames) {
+			var details []iot.DeviceDetail
+			if details, err = api.BatchQueryDeviceDetail(ctx, key.ProductKey, chunk); err != nil {
+				break
+			}
+			for _, d := range details {
+				found[d.DeviceName] = fromDetail(d)
+			}
+		}
+		o.mu.Lock()
+		if err != nil {
+			for _, n := range names {
+				delete(pv.readSeq, n)
+			}
+		} else {
+			// Devices left out of the answer do not exist (L11770–11776).
+			for _, n := range names {
+				if d, ok := found[n]; ok {
+					pv.devices[n] = d
+				} else {
+					delete(pv.devices, n)
+				}
+				pv.clean(n, seq)
+			}
+		}
+		f.err = err
+		pv.detail, pv.detailNames = nil, nil
+		if pv.next != nil {
+			o.startReadLocked(ctx, api, key, pv)
+		}
+		o.mu.Unlock()
+		close(f.done)
+	}()
+}

@@ -1,0 +1,275 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"k8s.io/utils/clock"
+
+	"github.com/kiot-dev/kiot/internal/iot"
+)
+
+// RegistrarOptions tune a Registrar. Zero values take the defaults.
+type RegistrarOptions struct {
+	// Journal records ApplyIds before they are registered. Required.
+	Journal Journal
+	// ClientFor gives the client of a journaled key when a batch is resumed
+	// after a restart. Required when the journal can hold entries.
+	ClientFor func(Key) (RegistrationAPI, error)
+	// Notify wakes the Device of (key, deviceName) when its registration
+	// reached a final phase. It must not block (the controller sends to a
+	// buffered channel source).
+	Notify func(key Key, deviceName string)
+	// Linger is how long a batch waits for more names after its first
+	// (default 200 ms). A batch leaves early once it holds MaxBatch names.
+	Linger time.Duration
+	// MaxBatch is the most names in one BatchCheckDeviceNames (default and
+	// ceiling 10,000, L13445).
+	MaxBatch int
+	// PollInterval paces QueryBatchRegisterDeviceStatus (default 2 s): the
+	// first poll comes one interval after the phase began.
+	PollInterval time.Duration
+	// RetryBackoff is the first wait after a transient error (default 1 s),
+	// doubled up to 32 times that.
+	RetryBackoff time.Duration
+	// Clock is the time source (default the real clock).
+	Clock clock.Clock
+}
+
+const maxBatchNames = 10000 // BatchCheckDeviceNames, L13445
+
+func (o *RegistrarOptions) defaults() {
+	if o.Linger <= 0 {
+		o.Linger = 200 * time.Millisecond
+	}
+	if o.MaxBatch <= 0 || o.MaxBatch > maxBatchNames {
+		o.MaxBatch = maxBatchNames
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 2 * time.Second
+	}
+	if o.RetryBackoff <= 0 {
+		o.RetryBackoff = time.Second
+	}
+	if o.Clock == nil {
+		o.Clock = clock.RealClock{}
+	}
+	if o.Notify == nil {
+		o.Notify = func(Key, string) {}
+	}
+}
+
+// Registrar coalesces the registrations of new Devices into batches per
+// product. Register never blocks on the platform: it answers with what is
+// known now, and Notify wakes the Device once its result is in.
+type Registrar struct {
+	opts RegistrarOptions
+
+	mu       sync.Mutex
+	products map[Key]*productQueue
+	ctx      context.Context // set by Start; nil before
+}
+
+// productQueue is the Registrar's state for one product.
+type productQueue struct {
+	api     RegistrationAPI
+	devices map[string]*Registration
+	queue   []iot.NamedDevice // names in PhaseQueued, in arrival order
+	// lingering: a goroutine is forming the next batch from queue.
+	lingering bool
+	full      chan struct{} // wakes the lingering goroutine at MaxBatch names
+}
+
+// NewRegistrar returns a Registrar; batches start once Start runs.
+func NewRegistrar(opts RegistrarOptions) (*Registrar, error) {
+	if opts.Journal == nil {
+		return nil, errors.New("fleet: a Registrar needs a Journal")
+	}
+	opts.defaults()
+	return &Registrar{opts: opts, products: map[Key]*productQueue{}}, nil
+}
+
+// Register asks for deviceName (with nickname) to be registered under key,
+// with api as the product's client, and returns at once with the name's
+// current registration. A name already known keeps its registration (a
+// queued one takes the latest nickname); a final one stays until Forget,
+// except PhaseFailed, which is reported once.
+func (r *Registrar) Register(api RegistrationAPI, key Key, deviceName, nickname string) Registration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	pq := r.product(key)
+	pq.api = api
+	if reg, ok := pq.devices[deviceName]; ok {
+		if reg.Phase == PhaseFailed {
+			delete(pq.devices, deviceName)
+		}
+		if reg.Phase == PhaseQueued {
+			for i := range pq.queue {
+				if pq.queue[i].DeviceName == deviceName {
+					pq.queue[i].Nickname = nickname
+				}
+			}
+		}
+		return *reg
+	}
+	d := iot.NamedDevice{DeviceName: deviceName, Nickname: nickname}
+	if err := d.Validate(); err != nil {
+		// Refused by the documented rules without a call; not kept, so a
+		// corrected spec is simply registered at the next call.
+		return Registration{Phase: PhaseRefused, Reason: err.Error()}
+	}
+	reg := &Registration{Phase: PhaseQueued}
+	pq.devices[deviceName] = reg
+	r.enqueueLocked(key, pq, d)
+	return *reg
+}
+
+// Peek returns the registration of a name without asking for one.
+func (r *Registrar) Peek(key Key, deviceName string) Registration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if pq, ok := r.products[key]; ok {
+		if reg, ok := pq.devices[deviceName]; ok {
+			return *reg
+		}
+	}
+	return Registration{}
+}
+
+// Forget drops a final registration once the Device has stored its result
+// (its Secret and status); pending ones are kept.
+func (r *Registrar) Forget(key Key, deviceName string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if pq, ok := r.products[key]; ok {
+		if reg, ok := pq.devices[deviceName]; ok && reg.Final() {
+			delete(pq.devices, deviceName)
+		}
+	}
+}
+
+func (r *Registrar) product(key Key) *productQueue {
+	pq, ok := r.products[key]
+	if !ok {
+		pq = &productQueue{devices: map[string]*Registration{}, full: make(chan struct{}, 1)}
+		r.products[key] = pq
+	}
+	return pq
+}
+
+// enqueueLocked queues a name and makes sure a goroutine forms its batch.
+func (r *Registrar) enqueueLocked(key Key, pq *productQueue, d iot.NamedDevice) {
+	pq.queue = append(pq.queue, d)
+	if len(pq.queue) >= r.opts.MaxBatch {
+		select {
+		case pq.full <- struct{}{}:
+		default:
+		}
+	}
+	if !pq.lingering && r.ctx != nil {
+		pq.lingering = true
+		go r.linger(r.ctx, key, pq)
+	}
+}
+
+// linger forms batches from pq's queue until it is empty.
+func (r *Registrar) linger(ctx context.Context, key Key, pq *productQueue) {
+	for {
+		timer := r.opts.Clock.NewTimer(r.opts.Linger)
+		select {
+		case <-timer.C():
+		case <-pq.full:
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		}
+		timer.Stop()
+		r.mu.Lock()
+		n := min(len(pq.queue), r.opts.MaxBatch)
+		batch := make([]iot.NamedDevice, n)
+		copy(batch, pq.queue[:n])
+		pq.queue = append(pq.queue[:0:0], pq.queue[n:]...)
+		for _, d := range batch {
+			pq.devices[d.DeviceName].Phase = PhaseChecking
+		}
+		api := pq.api
+		more := len(pq.queue) > 0
+		if !more {
+			pq.lingering = false
+		} else if len(pq.queue) >= r.opts.MaxBatch {
+			select {
+			case pq.full <- struct{}{}:
+			default:
+			}
+		}
+		r.mu.Unlock()
+		if n > 0 {
+			go r.runBatch(ctx, key, api, batch)
+		}
+		if !more {
+			return
+		}
+	}
+}
+
+// Start resumes the journaled batches, then lets batches form; it returns
+// when ctx ends (a controller-runtime Runnable).
+func (r *Registrar) Start(ctx context.Context) error {
+	entries, err := r.opts.Journal.List(ctx)
+	if err != nil {
+		return err
+	}
+	type resumed struct {
+		api   RegistrationAPI
+		entry JournalEntry
+	}
+	var resumes []resumed
+	for _, e := range entries {
+		if r.opts.ClientFor == nil {
+			return errors.New("fleet: the journal holds batches to resume but ClientFor is nil")
+		}
+		api, err := r.opts.ClientFor(e.Key)
+		if err != nil {
+			return err
+		}
+		resumes = append(resumes, resumed{api, e})
+	}
+	r.mu.Lock()
+	r.ctx = ctx
+	// A journaled name belongs to its batch, whatever Register said before
+	// Start: it must not be checked (and registered) a second time.
+	for _, rs := range resumes {
+		pq := r.product(rs.entry.Key)
+		if pq.api == nil {
+			pq.api = rs.api
+		}
+		for _, d := range rs.entry.Devices {
+			pq.devices[d.DeviceName] = &Registration{Phase: PhaseRegistering, ApplyID: rs.entry.ApplyID}
+			pq.queue = removeName(pq.queue, d.DeviceName)
+		}
+	}
+	for key, pq := range r.products {
+		if len(pq.queue) > 0 && !pq.lingering {
+			pq.lingering = true
+			go r.linger(ctx, key, pq)
+		}
+	}
+	r.mu.Unlock()
+	for _, rs := range resumes {
+		go r.resume(ctx, rs.api, rs.entry)
+	}
+	<-ctx.Done()
+	return nil
+}
+
+func removeName(queue []iot.NamedDevice, name string) []iot.NamedDevice {
+	out := queue[:0]
+	for _, d := range queue {
+		if d.DeviceName != name {
+			out = append(out, d)
+		}
+	}
+	return out
+}
