@@ -6,19 +6,13 @@ import (
 	"fmt"
 	"iter"
 	"maps"
-	"net/http"
-	"net/http/httptest"
 	"slices"
-	"sync"
 	"testing"
 
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
-	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
-	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iot"
+	"github.com/kiot-dev/kiot/internal/kindtest"
 )
 
 // fakeAPI is an in-memory IoT Platform holding products and their tags. It
@@ -190,44 +184,6 @@ func (f *fakeAPI) DeleteProductTags(_ context.Context, key string, tagKeys []str
 	return nil
 }
 
-// platformErrors caches one real client error per code: building one takes
-// an HTTP exchange.
-var platformErrors sync.Map
+func platformError(t *testing.T, code string) error { return kindtest.PlatformError(t, code) }
 
-// platformError is the *aliyun.Error the real client returns when the
-// platform answers with code: the answer goes through aliyun.Client, so its
-// class is the one the client's table gives the code.
-func platformError(t *testing.T, code string) error {
-	t.Helper()
-	if err, ok := platformErrors.Load(code); ok {
-		return err.(error)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		fmt.Fprintf(w, `{"RequestId":"req-1","Success":false,"Code":%q,"ErrorMessage":"answered by the test"}`, code)
-	}))
-	defer srv.Close()
-	c, err := aliyun.NewClient(aliyun.Config{
-		RegionID: "cn-shanghai", Endpoint: srv.URL,
-		Credentials: aliyun.Credentials{AccessKeyID: "test-id", AccessKeySecret: "test-secret"},
-		Retry:       &aliyun.RetryPolicy{MaxAttempts: 1}, Quotas: aliyun.NewQuotaRegistry(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = c.Do(context.Background(), aliyun.Request{Action: "Test"}, nil)
-	if aliyun.ErrorCode(err) != code {
-		t.Fatalf("the client answered %v, want an error with code %s", err, code)
-	}
-	platformErrors.Store(code, err)
-	return err
-}
-
-// kube is a fake API server holding objs.
-func kube(t *testing.T, objs ...client.Object) client.Reader {
-	t.Helper()
-	scheme := runtime.NewScheme()
-	if err := iotv1.AddToScheme(scheme); err != nil {
-		t.Fatal(err)
-	}
-	return fake.NewClientBuilder().WithScheme(scheme).WithObjects(objs...).Build()
-}
+func kube(t *testing.T, objs ...client.Object) client.Reader { return kindtest.Kube(t, objs...) }
