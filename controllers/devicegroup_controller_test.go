@@ -184,6 +184,8 @@ var _ = Describe("DeviceGroup", func() {
 			g2.Expect(simMembers(g2, g.Status.GroupID)).To(BeEmpty())
 		}, "30s").Should(Succeed())
 		Expect(sim.Calls("BatchDeleteDeviceGroupRelations")-deletesBefore).To(BeEquivalentTo(3), "450 removals take three calls of at most 200")
+
+		deleteDevicesIn(ns)
 	})
 
 	It("builds a three-level tree, refuses a fourth level, and deletes children before parents", func() {
@@ -365,6 +367,7 @@ var _ = Describe("DeviceGroup", func() {
 				Expect(line).NotTo(ContainSubstring(stillDiffers))
 			}
 		}
+		deleteDevicesIn(ns)
 	})
 
 	It("names the devices the platform refuses because they are already in 10 groups", func() {
@@ -447,4 +450,18 @@ func simGroupsNamed(name string) int {
 		}
 	}
 	return n
+}
+
+// deleteDevicesIn deletes a spec's fleet and waits until it is gone: left
+// behind, its Devices would resync every minute for the rest of the suite
+// and disturb the specs that count calls.
+func deleteDevicesIn(namespace string) {
+	GinkgoHelper()
+	ctx := context.Background()
+	Expect(k8sClient.DeleteAllOf(ctx, &iotv1.Device{}, client.InNamespace(namespace))).To(Succeed())
+	Eventually(func(g Gomega) {
+		var left iotv1.DeviceList
+		g.Expect(k8sClient.List(ctx, &left, client.InNamespace(namespace))).To(Succeed())
+		g.Expect(left.Items).To(BeEmpty())
+	}, "60s").Should(Succeed())
 }
