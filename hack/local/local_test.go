@@ -10,7 +10,22 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 )
+
+func scheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	_ = clientgoscheme.AddToScheme(s)
+	_ = iotv1.AddToScheme(s)
+	return s
+}
 
 // The local run brings the samples to Ready, prints them, and when stopped
 // leaves no process and no cluster state behind. It runs the same code as
@@ -28,8 +43,21 @@ func TestLocalRunComesUpAndLeavesNothingBehind(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
+	// A Device that is not a sample and never becomes Ready (its Product
+	// does not exist): the run waits for its samples alone.
+	stranger := func(ctx context.Context, cfg *rest.Config) error {
+		c, err := client.New(cfg, client.Options{Scheme: scheme()})
+		if err != nil {
+			return err
+		}
+		return c.Create(ctx, &iotv1.Device{
+			ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "not-a-sample"},
+			Spec:       iotv1.DeviceSpec{ProductRef: &iotv1.LocalReference{Name: "no-such-product"}},
+		})
+	}
 	go func() {
-		done <- run(ctx, options{dir: dir, toolsDir: tools, simListen: "127.0.0.1:0", metricsAddr: "0", timeout: 2 * time.Minute, out: &out, ready: ready})
+		done <- run(ctx, options{dir: dir, toolsDir: tools, simListen: "127.0.0.1:0", metricsAddr: "0", timeout: 2 * time.Minute,
+			out: &out, ready: ready, beforeWait: stranger})
 	}()
 
 	select {
@@ -45,6 +73,9 @@ func TestLocalRunComesUpAndLeavesNothingBehind(t *testing.T) {
 		if !strings.Contains(printed, want) {
 			t.Errorf("the output does not show %q:\n%s", want, printed)
 		}
+	}
+	if strings.Contains(printed, "not-a-sample") {
+		t.Errorf("the run waited for or printed a resource that is not a sample:\n%s", printed)
 	}
 	if strings.Contains(printed, "False") {
 		t.Errorf("a resource is not Ready in the table:\n%s", printed)

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"k8s.io/client-go/rest"
 )
 
 // options are make local's settings.
@@ -26,6 +28,9 @@ type options struct {
 	out                                   io.Writer
 	// ready, when set, is closed once everything is Ready (tests).
 	ready chan<- struct{}
+	// beforeWait, when set, runs once the samples are applied (tests: a
+	// resource that is not a sample and never becomes Ready).
+	beforeWait func(context.Context, *rest.Config) error
 }
 
 func main() {
@@ -34,7 +39,7 @@ func main() {
 	flag.StringVar(&o.toolsDir, "tools", "", "directory of etcd, kube-apiserver and kubectl (make local passes hack/tools/install.sh's)")
 	flag.StringVar(&o.simListen, "sim-listen", "127.0.0.1:18080", "address of the IoT Platform simulator")
 	flag.StringVar(&o.metricsAddr, "metrics", "127.0.0.1:18081", "address of the operator's Prometheus metrics")
-	flag.DurationVar(&o.timeout, "timeout", 3*time.Minute, "how long to wait for the samples to be Ready")
+	flag.DurationVar(&o.timeout, "timeout", 3*time.Minute, "how long to wait for the samples to be Ready before saying so (everything keeps running)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -121,20 +126,40 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	step("Applying config/samples")
+	samples, err := sampleObjects(k)
+	if err != nil {
+		return err
+	}
 	out, err := k.run("apply", "-k", samplesDir())
 	if err != nil {
 		return err
 	}
 	fmt.Fprint(o.out, indent(out))
-	step("Waiting for everything to be Ready")
-	if err := waitForReady(ctx, o.out, cp.config, o.timeout); err != nil {
-		return err
+	if o.beforeWait != nil {
+		if err := o.beforeWait(ctx, cp.config); err != nil {
+			return err
+		}
 	}
-	table, err := k.run("get", "kiot", "--all-namespaces")
+	step("Waiting for the samples to be Ready")
+	allReady, err := waitForSamples(ctx, o.out, cp.config, samples, o.timeout)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.out, "\nKiot is running (ready in %s).\n\n%s\n", time.Since(start).Round(time.Second), table)
+	// The samples' table alone: a fleet applied meanwhile would bury it.
+	providerConfig, err := k.run("get", "--show-kind", "-f", filepath.Join(samplesDir(), "providerconfig.yaml"))
+	if err != nil {
+		return err
+	}
+	table, err := k.run("get", "-k", samplesDir())
+	if err != nil {
+		return err
+	}
+	table = providerConfig + "\n" + table
+	state := fmt.Sprintf("ready in %s", time.Since(start).Round(time.Second))
+	if !allReady {
+		state = "some samples are not Ready yet"
+	}
+	fmt.Fprintf(o.out, "\nKiot is running (%s).\n\n%s\n", state, table)
 	fmt.Fprintf(o.out, `Use it:
   export KUBECONFIG=%s
   %s get kiot -A            # kubectl from the toolchain; any kubectl works
@@ -146,7 +171,7 @@ Logs:       %s/{operator,iot-sim,kube-apiserver,etcd}.log
 
 Press Ctrl-C to stop everything.
 `, cp.kubeconfig, k.binary, k.binary, k.binary, sim.addr, sim.addr, o.metricsAddr, dir)
-	if o.ready != nil {
+	if o.ready != nil && allReady {
 		close(o.ready)
 	}
 

@@ -1,11 +1,10 @@
 package managed
 
 import (
-	"k8s.io/apimachinery/pkg/api/equality"
+	"strings"
+
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
-	"strings"
 )
 
 // setCondition sets one condition; LastTransitionTime moves only when the
@@ -22,17 +21,6 @@ func setCondition(obj Object, conditionType string, status metav1.ConditionStatu
 
 func findCondition(obj Object, conditionType string) *metav1.Condition {
 	return apimeta.FindStatusCondition(obj.ManagedStatus().Conditions, conditionType)
-}
-
-// statusEqual compares the whole status stanzas of two objects of one kind,
-// the kind's own fields included.
-func statusEqual(a, b Object) bool {
-	ua, errA := runtime.DefaultUnstructuredConverter.ToUnstructured(a)
-	ub, errB := runtime.DefaultUnstructuredConverter.ToUnstructured(b)
-	if errA != nil || errB != nil {
-		return false
-	}
-	return equality.Semantic.DeepEqual(ua["status"], ub["status"])
 }
 
 func joinDrift(fields []string) string {

@@ -1,6 +1,7 @@
 package managed
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,8 +43,6 @@ type Reconciler struct {
 	ResyncPeriod time.Duration
 	// ConflictRetry is how long to wait after a conflict (default 30s).
 	ConflictRetry time.Duration
-	// Now stands in for time.Now in tests.
-	Now func() time.Time
 
 	writes writeTracker
 }
@@ -253,20 +252,23 @@ func (r *Reconciler) pollInterval(obj Object) time.Duration {
 }
 
 func (r *Reconciler) conflictRetry() time.Duration {
-	if r.ConflictRetry > 0 {
-		return r.ConflictRetry
-	}
-	return 30 * time.Second
+	return cmp.Or(r.ConflictRetry, 30*time.Second)
 }
 
-// patchStatus writes status when it changed. Only the status stanza is sent
-// (a merge patch against the snapshot), so fields other writers own survive.
+// patchStatus writes status when it changed. The patch carries the status
+// stanza alone: its base is the object as it is now with the status last
+// written. A base taken from the snapshot at the start of the reconcile
+// would also carry the metadata that changed since (the resourceVersion the
+// finalizer write replaced), which the API server takes as a precondition:
+// a delete arriving during a create would then refuse the write that
+// records what the create made. The engine is the only writer of its
+// kinds' status, so no precondition is needed.
 func (r *Reconciler) patchStatus(ctx context.Context, s *scope) error {
 	if statusEqual(s.before, s.obj) {
 		return nil
 	}
 	replaced := s.obj.GetResourceVersion()
-	if err := r.Client.Status().Patch(ctx, s.obj, client.MergeFrom(s.before)); err != nil {
+	if err := r.Client.Status().Patch(ctx, s.obj, client.MergeFrom(withStatusOf(s.obj, s.before))); err != nil {
 		return client.IgnoreNotFound(err)
 	}
 	r.writes.wrote(s.obj.GetUID(), replaced)

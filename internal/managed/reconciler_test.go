@@ -250,3 +250,36 @@ func TestCheckpointOutsideAReconcileDoesNothing(t *testing.T) {
 		t.Errorf("Checkpoint outside a reconcile = %v, want nil", err)
 	}
 }
+
+// A create whose object changes meanwhile (a delete arrives, a label is
+// added) still records what it learned: the status write carries no stale
+// resourceVersion, so it is not refused with a conflict.
+func TestWhatCreateLearnedSurvivesAChangeOfTheObjectMeanwhile(t *testing.T) {
+	ext := &scripted{observe: func(obj Object) (Observation, error) {
+		p := obj.(*iotv1.Product)
+		return Observation{Exists: p.Status.ProductKey != "", UpToDate: true}, nil
+	}}
+	ext.createCtx = func(ctx context.Context, obj Object) error {
+		// Another writer changes the object while the create is in flight.
+		var current iotv1.Product
+		if err := ext.client.Get(ctx, client.ObjectKeyFromObject(obj), &current); err != nil {
+			return err
+		}
+		current.Labels = map[string]string{"changed": "meanwhile"}
+		if err := ext.client.Update(ctx, &current); err != nil {
+			return err
+		}
+		obj.(*iotv1.Product).Status.ProductKey = "a1Created"
+		return nil
+	}
+	_, err, p := reconcileOnce(t, ext, nil)
+	if err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	if p.Status.ProductKey != "a1Created" {
+		t.Errorf("status.productKey = %q, want the key Create learned", p.Status.ProductKey)
+	}
+	if p.Labels["changed"] != "meanwhile" {
+		t.Errorf("labels = %v: the other writer's change was lost", p.Labels)
+	}
+}
