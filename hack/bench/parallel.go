@@ -37,6 +37,9 @@ func parallel[T any](ctx context.Context, workers int, items []T, name func(T) s
 		go func() {
 			defer wg.Done()
 			for item := range work {
+				if ctx.Err() != nil {
+					continue // stopped: drain without sending more
+				}
 				err := do(ctx, item)
 				now := time.Now()
 				mu.Lock()
