@@ -74,6 +74,10 @@ local: ## Run etcd, kube-apiserver, the IoT Platform simulator and Kiot on loopb
 		echo "==> Building the local runner" && $(GO) build -o bin/local/kiot-local ./hack/local && \
 		exec bin/local/kiot-local --tools "$$tools"
 
+.PHONY: bench
+bench: ## Roll out, resync and delete 10,000 Devices through Kiot on loopback; print times, calls per device, floors (~15 min, not in test). ARGS="--devices 1000"
+	KUBEBUILDER_ASSETS="$$(hack/tools/install.sh $(ENVTEST_TOOLS))" $(GO) run ./hack/bench $(ARGS)
+
 ##@ Build
 
 .PHONY: build

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// results is what one run measured; a zero duration is a phase that did
+// not finish (failure says why).
+type results struct {
+	devices, products, workers int
+	commit                     string
+	// operator describes the operator's flags.
+	operator string
+
+	floor *writeFloor
+	quota quotaFloor
+
+	createSpan   time.Duration
+	rollout      time.Duration
+	rolloutCalls phaseCalls
+
+	annotate   time.Duration
+	sweep      time.Duration
+	sweepCalls phaseCalls
+
+	del           time.Duration
+	deleteCalls   phaseCalls
+	deleteSkipped bool
+
+	rssAfterRollout, peakRSS int64
+	crashes                  int
+	failure                  string
+}
+
+// markdown is the one table of the run, with a heading that names what
+// was measured and where.
+func (r results) markdown() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "\n### make bench: %d Devices under %d Product(s), %d client workers\n\n", r.devices, r.products, r.workers)
+	fmt.Fprintf(&sb, "Commit %s, %s, %d CPUs, %s memory, %s. Operator: %s.\n\n",
+		r.commit, time.Now().Format("2006-01-02"), runtime.NumCPU(), memTotal(), runtime.Version(), r.operator)
+	sb.WriteString("| Measure | Value | Compared with |\n|---|---|---|\n")
+	row := func(measure, value, compared string) {
+		fmt.Fprintf(&sb, "| %s | %s | %s |\n", measure, value, compared)
+	}
+	notRun := "not finished"
+
+	row("Create span (first to last Device create accepted)", dur(r.createSpan), "")
+	if r.rollout > 0 {
+		row("**Rollout**: first create to all Ready with their Secrets", "**"+dur(r.rollout)+"**", r.rolloutComparison())
+	} else {
+		row("**Rollout**: first create to all Ready with their Secrets", notRun, "")
+	}
+	if r.rolloutCalls.calls != nil {
+		row("Rollout IoT API calls per device", perDevice(r.rolloutCalls.calls, r.devices), quotaText(r.rolloutCalls.calls))
+		row("Rollout throttled calls (target 0)", throttledText(r.rolloutCalls.throttled), "")
+	}
+	if r.rssAfterRollout > 0 {
+		row("Operator peak RSS after the rollout (VmHWM)", mib(r.rssAfterRollout), "")
+	}
+
+	if r.annotate > 0 {
+		row("Resync: annotation writes (reconcile-requested-at on every Device)", dur(r.annotate), "")
+	}
+	if r.sweep > 0 {
+		row("**Resync sweep**: first annotation write to all handled", "**"+dur(r.sweep)+"**", "")
+	} else if r.annotate > 0 {
+		row("**Resync sweep**: first annotation write to all handled", notRun, "")
+	}
+	if r.sweepCalls.calls != nil {
+		row("Resync IoT API calls per device", perDevice(r.sweepCalls.calls, r.devices), quotaText(r.sweepCalls.calls))
+		row("Resync throttled calls (target 0)", throttledText(r.sweepCalls.throttled), "")
+	}
+
+	switch {
+	case r.deleteSkipped:
+		row("**Deletion**", "skipped (--keep)", "")
+	case r.del > 0:
+		row("**Deletion**: first delete to all gone from Kubernetes and the simulator", "**"+dur(r.del)+"**", r.deleteComparison())
+	case r.deleteCalls.calls != nil:
+		row("**Deletion**: first delete to all gone from Kubernetes and the simulator", notRun, "")
+	}
+	if r.deleteCalls.calls != nil {
+		row("Deletion IoT API calls per device", perDevice(r.deleteCalls.calls, r.devices), quotaText(r.deleteCalls.calls))
+		row("Deletion throttled calls (target 0)", throttledText(r.deleteCalls.throttled), "")
+	}
+
+	row("Operator peak RSS (VmHWM, whole run)", mib(r.peakRSS), restarts(r.crashes))
+	if f := r.floor; f != nil {
+		row(fmt.Sprintf("Apiserver write floor: 3×%d writes by the same client", r.devices), dur(f.rollout()),
+			fmt.Sprintf("Device-shaped creates %s, Secret creates %s, status writes %s", dur(f.create), dur(f.secret), dur(f.status)))
+		row(fmt.Sprintf("Apiserver delete floor: %d deletes", r.devices), dur(f.del), "")
+	}
+	row("Quota floor, registration", fmt.Sprintf("%s per device (RegisterDevice), %s batched", dur(r.quota.perDevice), dur(r.quota.batch)),
+		fmt.Sprintf("documented QPS; the batch is bound by %s", r.quota.batchAction))
+	row("Quota floor, deletion", dur(r.quota.del), "DeleteDevice, no batch delete exists")
+	if r.failure != "" {
+		fmt.Fprintf(&sb, "\n**Incomplete run**: %s\n", r.failure)
+	}
+	return sb.String()
+}
+
+func (r results) rolloutComparison() string {
+	var parts []string
+	if r.floor != nil {
+		parts = append(parts, times(r.rollout, r.floor.rollout())+" apiserver floor")
+	}
+	parts = append(parts, times(r.rollout, r.quota.perDevice)+" per-device quota floor", times(r.rollout, r.quota.batch)+" batch quota floor")
+	return strings.Join(parts, ", ")
+}
+
+func (r results) deleteComparison() string {
+	var parts []string
+	if r.floor != nil {
+		parts = append(parts, times(r.del, r.floor.del)+" apiserver delete floor")
+	}
+	return strings.Join(append(parts, times(r.del, r.quota.del)+" quota floor"), ", ")
+}
+
+// quotaText is the least time the phase's calls need at documented QPS.
+func quotaText(calls map[string]int64) string {
+	d, action := quotaBound(calls)
+	if action == "" {
+		return ""
+	}
+	return fmt.Sprintf("these calls need ≥ %s at documented QPS (%s)", dur(d), action)
+}
+
+func times(x, floor time.Duration) string {
+	if floor <= 0 {
+		return "∞×"
+	}
+	return ratio(float64(x)/float64(floor)) + "×"
+}
+
+func restarts(crashes int) string {
+	if crashes == 0 {
+		return "no operator restart"
+	}
+	return fmt.Sprintf("**the operator exited %d time(s) and was restarted**", crashes)
+}
+
+func dur(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "–"
+	case d < 10*time.Second:
+		return d.Round(10 * time.Millisecond).String()
+	default:
+		return d.Round(100 * time.Millisecond).String()
+	}
+}
+
+func mib(bytes int64) string {
+	if bytes <= 0 {
+		return "unknown"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(bytes)/(1<<20))
+}
+
+// memTotal is the machine's memory from /proc/meminfo.
+func memTotal() string {
+	raw, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return "unknown"
+	}
+	for line := range strings.Lines(string(raw)) {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			kib, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return fmt.Sprintf("%.0f GiB", float64(kib)/(1<<20))
+		}
+	}
+	return "unknown"
+}
