@@ -37,6 +37,9 @@ type fakePlatform struct {
 	calls     map[string]int
 	// refuse: names BatchCheckDeviceNames refuses synchronously.
 	refuse map[string]bool
+	// loseRegisterAnswers: that many BatchRegisterDeviceWithApplyId calls
+	// take effect but answer a transient error, as a lost response would.
+	loseRegisterAnswers int
 	// detailGate, when set, holds BatchQueryDeviceDetail until closed.
 	detailGate chan struct{}
 }
@@ -120,6 +123,10 @@ func (f *fakePlatform) BatchRegisterDeviceWithApplyID(_ context.Context, _ strin
 	b.registers++
 	if b.status == iot.BatchStatusCheckSuccess {
 		b.status = iot.BatchStatusCreate
+	}
+	if f.loseRegisterAnswers > 0 {
+		f.loseRegisterAnswers--
+		return 0, &classedError{aliyun.ClassRetryable, "connection reset"}
 	}
 	return applyID, nil
 }

@@ -161,3 +161,24 @@ func TestRegistrarRequeuesBatchThePlatformDoesNotKnow(t *testing.T) {
 		t.Errorf("journal still holds %v", left)
 	}
 }
+
+func TestRegistrarDoesNotRepeatARegisterWhoseAnswerWasLost(t *testing.T) {
+	fake := newFakePlatform()
+	fake.loseRegisterAnswers = 1
+	fx := newRegistrarFixture(t, fake, NewMemoryJournal())
+	fx.start(t)
+	names := deviceNames("valve", 3)
+	for _, n := range names {
+		fx.r.Register(fake, testKey, n, "")
+	}
+	driveUntil(t, fx.clock, fx.allFinal(names...))
+
+	for _, n := range names {
+		if reg := fx.r.Peek(testKey, n); reg.Phase != PhaseRegistered {
+			t.Errorf("%s: %+v, want Registered", n, reg)
+		}
+	}
+	if got := fake.count("BatchRegisterDeviceWithApplyId"); got != 1 {
+		t.Errorf("BatchRegisterDeviceWithApplyId called %d times after a lost answer, want 1 (the status showed CREATE)", got)
+	}
+}
