@@ -116,11 +116,17 @@ func (r *Registrar) finishApplied(ctx context.Context, api RegistrationAPI, e Jo
 		case iot.BatchStatusCheck, iot.BatchStatusCreate:
 			st, err = r.pollWhile(ctx, key, api, e.ApplyID, all, st.Status)
 		case iot.BatchStatusCheckSuccess:
-			err = r.retry(ctx, key, all, func() error {
-				_, err := api.BatchRegisterDeviceWithApplyID(ctx, key.ProductKey, e.ApplyID)
-				return err
-			})
-			st = &iot.BatchRegisterStatus{Status: iot.BatchStatusCreate}
+			// Not repeated blindly after a failure: the status tells
+			// whether the lost call took effect (CREATE) or not.
+			if _, err = api.BatchRegisterDeviceWithApplyID(ctx, key.ProductKey, e.ApplyID); err == nil {
+				st = &iot.BatchRegisterStatus{Status: iot.BatchStatusCreate}
+			} else if transient(err) {
+				r.update(key, all, func(reg *Registration) { reg.Reason = err.Error() })
+				if !r.sleep(ctx, r.opts.RetryBackoff) {
+					return
+				}
+				st, err = r.queryStatus(ctx, api, e, all)
+			}
 		case iot.BatchStatusCreateSuccess:
 			if err = r.collect(ctx, api, e); err == nil {
 				r.resolve(ctx, e)

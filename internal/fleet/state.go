@@ -71,11 +71,7 @@ func (r *Registrar) retry(ctx context.Context, key Key, deviceNames []string, ca
 		if err == nil || ctx.Err() != nil {
 			return err
 		}
-		switch aliyun.ClassOf(err) {
-		case aliyun.ClassTerminal, aliyun.ClassNotFound, aliyun.ClassAlreadyExists:
-			return err
-		}
-		if nameRefusals[aliyun.ErrorCode(err)] {
+		if !transient(err) {
 			return err
 		}
 		reason := err.Error()
@@ -85,6 +81,15 @@ func (r *Registrar) retry(ctx context.Context, key Key, deviceNames []string, ca
 		}
 		wait = min(2*wait, 32*r.opts.RetryBackoff)
 	}
+}
+
+// transient reports an error a later identical call may not meet.
+func transient(err error) bool {
+	switch aliyun.ClassOf(err) {
+	case aliyun.ClassTerminal, aliyun.ClassNotFound, aliyun.ClassAlreadyExists:
+		return false
+	}
+	return !nameRefusals[aliyun.ErrorCode(err)]
 }
 
 // sleep waits d on the Registrar's clock; false if ctx ended first.

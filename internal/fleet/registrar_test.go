@@ -1,0 +1,184 @@
+package fleet
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/kiot-dev/kiot/internal/iot"
+)
+
+func TestRegistrarCoalescesManyRegistersIntoOneBatch(t *testing.T) {
+	fake := newFakePlatform()
+	fx := newRegistrarFixture(t, fake, NewMemoryJournal())
+	fx.start(t)
+	names := deviceNames("lamp", 120)
+
+	var wg sync.WaitGroup
+	for _, n := range names {
+		wg.Go(func() {
+			if reg := fx.r.Register(fake, testKey, n, "hall_lamp"); reg.Phase != PhaseQueued {
+				t.Errorf("%s: first Register = %v, want Queued", n, reg.Phase)
+			}
+		})
+	}
+	wg.Wait()
+	driveUntil(t, fx.clock, fx.allFinal(names...))
+
+	for _, n := range names {
+		reg := fx.r.Peek(testKey, n)
+		if reg.Phase != PhaseRegistered || reg.IotID != "iot-"+n || reg.DeviceSecret.Reveal() != "secret-"+n {
+			t.Errorf("%s: %+v, want Registered with the platform's IotId and secret", n, reg)
+		}
+		if got := fx.notes.count(n); got != 1 {
+			t.Errorf("%s woken %d times, want 1", n, got)
+		}
+	}
+	for action, want := range map[string]int{
+		"BatchCheckDeviceNames":          1,
+		"BatchRegisterDeviceWithApplyId": 1,
+		"QueryBatchRegisterDeviceStatus": 2, // CHECK_SUCCESS, CREATE_SUCCESS
+		"QueryPageByApplyId":             3, // 120 devices, 50 a page
+	} {
+		if got := fake.count(action); got != want {
+			t.Errorf("%s called %d times, want %d", action, got, want)
+		}
+	}
+	if left, _ := fx.journal.List(context.Background()); len(left) != 0 {
+		t.Errorf("journal still holds %v after the results were read", left)
+	}
+	// A final registration stays until the Device stored it, then goes.
+	if reg := fx.r.Register(fake, testKey, names[0], "hall_lamp"); reg.Phase != PhaseRegistered {
+		t.Errorf("Register after the result = %v, want Registered", reg.Phase)
+	}
+	fx.r.Forget(testKey, names[0])
+	if reg := fx.r.Peek(testKey, names[0]); reg.Phase != PhaseUnknown {
+		t.Errorf("after Forget: %v, want Unknown", reg.Phase)
+	}
+}
+
+func TestRegistrarHandlesRefusedAndTakenNamesPerDevice(t *testing.T) {
+	fake := newFakePlatform()
+	fake.addDevice("taken-01", "")
+	fake.refuse["platform-no"] = true
+	fx := newRegistrarFixture(t, fake, NewMemoryJournal())
+	fx.start(t)
+
+	if reg := fx.r.Register(fake, testKey, "bad$name", ""); reg.Phase != PhaseRefused || !strings.Contains(reg.Reason, "DeviceName") {
+		t.Fatalf("a name breaking the documented rules: %+v, want Refused at once naming DeviceName", reg)
+	}
+	if n := fake.total(); n != 0 {
+		t.Fatalf("a locally refused name cost %d calls", n)
+	}
+	batch := []string{"good-0001", "good-0002", "taken-01", "platform-no", "good-0003"}
+	for _, n := range batch {
+		fx.r.Register(fake, testKey, n, "")
+	}
+	driveUntil(t, fx.clock, fx.allFinal(batch...))
+
+	want := map[string]Phase{"good-0001": PhaseRegistered, "good-0002": PhaseRegistered, "good-0003": PhaseRegistered,
+		"taken-01": PhaseExists, "platform-no": PhaseRefused}
+	for n, phase := range want {
+		if reg := fx.r.Peek(testKey, n); reg.Phase != phase {
+			t.Errorf("%s: %+v, want %v", n, reg, phase)
+		}
+	}
+	if reg := fx.r.Peek(testKey, "platform-no"); !strings.Contains(reg.Reason, "InvalidFormattedDeviceName") {
+		t.Errorf("refusal reason %q does not carry the platform's code", reg.Reason)
+	}
+	if d := fake.devices["taken-01"]; d.IotID != "iot-taken-01" {
+		t.Errorf("the taken device was changed: %+v", d)
+	}
+	if _, ok := fake.devices["platform-no"]; ok {
+		t.Error("a refused name was registered")
+	}
+}
+
+func TestRegistrarResumesJournaledBatchWithoutRegisteringTwice(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		status        string // the batch's phase when the process died
+		wantRegisters int
+	}{
+		{"died before BatchRegisterDeviceWithApplyId", iot.BatchStatusCheckSuccess, 1},
+		{"died after BatchRegisterDeviceWithApplyId", iot.BatchStatusCreate, 0},
+		{"died before reading the results", iot.BatchStatusCreateSuccess, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := newFakePlatform()
+			devices := []iot.NamedDevice{{DeviceName: "door-0001"}, {DeviceName: "door-0002", Nickname: "back_door"}}
+			b := &fakeBatch{devices: devices, status: tc.status}
+			if tc.status == iot.BatchStatusCreateSuccess {
+				for _, d := range devices {
+					fake.addDevice(d.DeviceName, d.Nickname)
+					b.created = append(b.created, d.DeviceName)
+				}
+			}
+			fake.batches[77] = b
+			journal := NewMemoryJournal()
+			_ = journal.Record(context.Background(), JournalEntry{ApplyID: 77, Key: testKey, Devices: devices})
+
+			fx := newRegistrarFixture(t, fake, journal)
+			// The Device asks again before the Registrar started: the name
+			// must still end in the journaled batch, not in a new one.
+			fx.r.Register(fake, testKey, "door-0001", "")
+			fx.start(t)
+			driveUntil(t, fx.clock, fx.allFinal("door-0001", "door-0002"))
+
+			for _, d := range devices {
+				reg := fx.r.Peek(testKey, d.DeviceName)
+				if reg.Phase != PhaseRegistered || reg.ApplyID != 77 || reg.DeviceSecret.Reveal() != "secret-"+d.DeviceName {
+					t.Errorf("%s: %+v, want Registered by ApplyId 77", d.DeviceName, reg)
+				}
+			}
+			if got := b.registers; got != tc.wantRegisters {
+				t.Errorf("BatchRegisterDeviceWithApplyId for 77 called %d times, want %d", got, tc.wantRegisters)
+			}
+			if n := fake.count("BatchCheckDeviceNames"); n != 0 {
+				t.Errorf("a journaled name was checked again (%d calls)", n)
+			}
+			if left, _ := journal.List(context.Background()); len(left) != 0 {
+				t.Errorf("journal still holds %v", left)
+			}
+		})
+	}
+}
+
+func TestRegistrarRequeuesBatchThePlatformDoesNotKnow(t *testing.T) {
+	fake := newFakePlatform()
+	journal := NewMemoryJournal()
+	devices := []iot.NamedDevice{{DeviceName: "gate-0001"}}
+	_ = journal.Record(context.Background(), JournalEntry{ApplyID: 5, Key: testKey, Devices: devices})
+	fx := newRegistrarFixture(t, fake, journal)
+	fx.start(t)
+	driveUntil(t, fx.clock, fx.allFinal("gate-0001"))
+
+	if reg := fx.r.Peek(testKey, "gate-0001"); reg.Phase != PhaseRegistered || reg.ApplyID == 5 {
+		t.Errorf("gate-0001: %+v, want Registered by a new batch", reg)
+	}
+	if left, _ := journal.List(context.Background()); len(left) != 0 {
+		t.Errorf("journal still holds %v", left)
+	}
+}
+
+func TestRegistrarDoesNotRepeatARegisterWhoseAnswerWasLost(t *testing.T) {
+	fake := newFakePlatform()
+	fake.loseRegisterAnswers = 1
+	fx := newRegistrarFixture(t, fake, NewMemoryJournal())
+	fx.start(t)
+	names := deviceNames("valve", 3)
+	for _, n := range names {
+		fx.r.Register(fake, testKey, n, "")
+	}
+	driveUntil(t, fx.clock, fx.allFinal(names...))
+
+	for _, n := range names {
+		if reg := fx.r.Peek(testKey, n); reg.Phase != PhaseRegistered {
+			t.Errorf("%s: %+v, want Registered", n, reg)
+		}
+	}
+	if got := fake.count("BatchRegisterDeviceWithApplyId"); got != 1 {
+		t.Errorf("BatchRegisterDeviceWithApplyId called %d times after a lost answer, want 1 (the status showed CREATE)", got)
+	}
+}
