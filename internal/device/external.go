@@ -178,6 +178,7 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 	}
 	err = e.API.DeleteDevice(ctx, ref)
 	e.invalidate(d, cmp.Or(d.Status.ProductKey, ref.ProductKey), cmp.Or(d.Status.DeviceName, ref.DeviceName))
+	e.forgetRequests(d)
 	if aliyun.IsNotFound(err) {
 		return managed.ErrAlreadyGone
 	}

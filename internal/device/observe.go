@@ -5,8 +5,6 @@ import (
 	"context"
 	"sync"
 
-	"k8s.io/apimachinery/pkg/types"
-
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/fleet"
 	"github.com/kiot-dev/kiot/internal/iot"
@@ -95,7 +93,13 @@ func (e *External) newRequest(d *iotv1.Device) bool {
 	if !ok {
 		return false
 	}
-	uid := types.UID(d.GetUID())
-	previous, seen := e.Fleet.requests.Swap(uid, token)
+	previous, seen := e.Fleet.requests.Swap(d.GetUID(), token)
 	return !seen || previous != token
+}
+
+// forgetRequests drops a deleted Device's last token.
+func (e *External) forgetRequests(d *iotv1.Device) {
+	if e.Fleet != nil {
+		e.Fleet.requests.Delete(d.GetUID())
+	}
 }
