@@ -124,13 +124,17 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	creds, err := e.API.RegisterDevice(ctx, iot.RegisterDeviceInput{
 		ProductKey: ref.ProductKey, DeviceName: ref.DeviceName, Nickname: d.Spec.Nickname,
 	})
-	if aliyun.IsAlreadyExists(err) {
+	if err == nil {
+		// A new device is UNACTIVE with what registration returned: the
+		// next observation needs no call.
+		e.record(d, creds, d.Spec.Nickname)
+	} else if aliyun.IsAlreadyExists(err) {
+		e.invalidate(d, ref.ProductKey, ref.DeviceName)
 		creds, err = e.API.QueryDeviceInfo(ctx, iot.DeviceRef{ProductKey: ref.ProductKey, DeviceName: ref.DeviceName})
 	}
 	if err != nil {
 		return err
 	}
-	e.invalidate(d, ref.ProductKey, ref.DeviceName)
 	d.Status.IotID = creds.IotID
 	d.Status.ProductKey = creds.ProductKey
 	d.Status.DeviceName = creds.DeviceName

@@ -103,3 +103,11 @@ func (e *External) forgetRequests(d *iotv1.Device) {
 		e.Fleet.requests.Delete(d.GetUID())
 	}
 }
+
+// record seeds the Observer with a device Kiot just registered.
+func (e *External) record(d *iotv1.Device, creds *iot.DeviceCredentials, nickname string) {
+	if e.Fleet != nil {
+		e.Fleet.Observer.Record(e.fleetKey(d, creds.ProductKey), fleet.Observation{DeviceName: creds.DeviceName,
+			IotID: creds.IotID, Nickname: nickname, Status: iot.DeviceStatusUnactive, DeviceSecret: creds.DeviceSecret})
+	}
+}

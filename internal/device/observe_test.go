@@ -128,9 +128,13 @@ func TestObserveFleetSeesKiotsWritesAndReconcileRequests(t *testing.T) {
 	if err := fleetExternal(t, api, observer, requests).Create(ctx, d); err != nil {
 		t.Fatal(err)
 	}
+	reads := countCalls(api, "QueryDevice", "BatchQueryDeviceDetail")
 	obs, err = fleetExternal(t, api, observer, requests).Observe(ctx, d)
-	if err != nil || !obs.Exists || d.Status.IotID == "" {
-		t.Fatalf("after registration: exists %v IotId %q err %v; want the registered device", obs.Exists, d.Status.IotID, err)
+	if err != nil || !obs.Exists || d.Status.IotID == "" || !obs.UpToDate {
+		t.Fatalf("after registration: exists %v up to date %v IotId %q err %v; want the registered device", obs.Exists, obs.UpToDate, d.Status.IotID, err)
+	}
+	if n := countCalls(api, "QueryDevice", "BatchQueryDeviceDetail") - reads; n != 0 {
+		t.Errorf("%d reads after a registration, want 0 (registration told the Observer)", n)
 	}
 
 	// Deleted behind Kiot's back: the snapshot still holds it until a
