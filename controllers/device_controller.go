@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"sync"
 
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -13,6 +14,7 @@ import (
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/device"
+	"github.com/kiot-dev/kiot/internal/fleet"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
 	"github.com/kiot-dev/kiot/internal/providerconfig"
@@ -54,9 +56,14 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 	if err := indexMovedDevices(mgr); err != nil {
 		return err
 	}
+	// One Observer for every Device: a product's devices are listed 50 a
+	// QueryDevice call and the listing answers each Device for up to a
+	// resync period, so a resync sweep of N Devices costs ~N/50 calls.
+	observer := fleet.NewObserver(fleet.ObserverOptions{MaxAge: opts.ResyncPeriod})
+	requests := &sync.Map{}
 	connector.External = func(conn providerconfig.Connection, api *iot.Client) managed.External {
 		return &device.External{API: api, Region: conn.Region, IotInstanceID: conn.IotInstanceID, Kube: mgr.GetClient(),
-			Locator: deviceLocator(mgr.GetClient(), api)}
+			Locator: deviceLocator(mgr.GetClient(), api), Fleet: device.NewFleet(observer, api, requests)}
 	}
 	b, r := managedController(mgr, managed.Kind{
 		Name:       "Device",

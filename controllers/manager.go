@@ -46,11 +46,20 @@ func DefaultManagerOptions() ManagerOptions {
 		ProbeAddr:   ":8081",
 		// client-go's defaults (20 QPS, burst 30) starve a fleet of
 		// thousands of Devices whose Secrets and statuses are written on
-		// first reconcile.
-		KubeAPIQPS:   100,
-		KubeAPIBurst: 200,
+		// first reconcile. A client-side limit is the wrong guard for the
+		// API server: API Priority and Fairness already queues and sheds
+		// a client that asks too much, fairly against everyone else. So
+		// the limit only stops a runaway loop, and lets ~1,000 writes/s
+		// through (a fleet of 10,000 Devices creates its Secrets and
+		// statuses in well under a minute).
+		KubeAPIQPS:   1000,
+		KubeAPIBurst: 2000,
 		Controllers: Options{
-			MaxConcurrentReconciles: 4,
+			// Workers mostly wait on the platform or the API server;
+			// 16 keep a fleet's reconciles flowing while the platform's
+			// quotas are enforced by the cloud client, not by starving
+			// workers.
+			MaxConcurrentReconciles: 16,
 			ResyncPeriod:            10 * time.Minute,
 			// Retry stays 0 so that it follows ConflictRetry.
 			DistributeTiming: distribution.Timing{PollMin: distribution.DefaultTiming.PollMin, PollMax: distribution.DefaultTiming.PollMax},

@@ -88,6 +88,11 @@ type DeviceStatus struct {
 	// (targetRegionId, targetIotInstanceId, targetMqttHost).
 	// +optional
 	Location *DeviceLocation `json:"location,omitempty"`
+	// ManagedProperties says Kiot manages the device's properties (tags):
+	// the spec has some, or had some that Kiot has not yet removed. Only
+	// then does an observation read them (QueryDeviceProp).
+	// +optional
+	ManagedProperties bool `json:"managedProperties,omitempty"`
 }
 
 // DeviceLocation is the instance a device was distributed to.

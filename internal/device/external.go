@@ -47,6 +47,10 @@ type External struct {
 	// Locator, when set, learns where DistributeJobs sent the device
 	// (location.go).
 	Locator *Locator
+	// Fleet, when set, answers observations from per-product snapshots
+	// shared by every Device (observe.go) instead of one QueryDeviceDetail
+	// per Device; the External's writes invalidate what they change.
+	Fleet *Fleet
 
 	// What the last Observe read, for Update (an External serves one
 	// reconcile).
@@ -61,6 +65,9 @@ var _ managed.External = (*External)(nil)
 // attempt, or outside Kiot).
 func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Observation, error) {
 	d := obj.(*iotv1.Device)
+	if e.Fleet != nil {
+		return e.observeFleet(ctx, d)
+	}
 	ref, err := e.ref(ctx, d)
 	if err != nil {
 		return managed.Observation{}, err
@@ -79,6 +86,11 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 	if err != nil {
 		return managed.Observation{}, err
 	}
+	return e.recordObserved(ctx, d, detail, props)
+}
+
+// observed_ records what an observation found and compares it to the spec.
+func (e *External) recordObserved(ctx context.Context, d *iotv1.Device, detail *iot.DeviceDetail, props map[string]string) (managed.Observation, error) {
 	e.observed, e.observedProps = detail, props
 
 	d.Status.IotID = detail.IotID
@@ -112,7 +124,12 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	creds, err := e.API.RegisterDevice(ctx, iot.RegisterDeviceInput{
 		ProductKey: ref.ProductKey, DeviceName: ref.DeviceName, Nickname: d.Spec.Nickname,
 	})
-	if aliyun.IsAlreadyExists(err) {
+	if err == nil {
+		// A new device is UNACTIVE with what registration returned: the
+		// next observation needs no call.
+		e.record(d, creds, d.Spec.Nickname)
+	} else if aliyun.IsAlreadyExists(err) {
+		e.invalidate(d, ref.ProductKey, ref.DeviceName)
 		creds, err = e.API.QueryDeviceInfo(ctx, iot.DeviceRef{ProductKey: ref.ProductKey, DeviceName: ref.DeviceName})
 	}
 	if err != nil {
@@ -128,6 +145,12 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Observation) error {
 	d := obj.(*iotv1.Device)
 	ref := iot.DeviceRef{IotID: e.observed.IotID}
+	// Whatever the writes below reach, the next observation reads the
+	// device afresh.
+	defer e.invalidate(d, e.observed.ProductKey, e.observed.DeviceName)
+	if len(d.Spec.Properties) > 0 {
+		d.Status.ManagedProperties = true
+	}
 	if e.observed.Nickname != d.Spec.Nickname {
 		if err := e.API.BatchUpdateDeviceNickname(ctx, []iot.NicknameChange{{Device: ref, Nickname: d.Spec.Nickname}}); err != nil {
 			return err
@@ -158,6 +181,8 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 		return err
 	}
 	err = e.API.DeleteDevice(ctx, ref)
+	e.invalidate(d, cmp.Or(d.Status.ProductKey, ref.ProductKey), cmp.Or(d.Status.DeviceName, ref.DeviceName))
+	e.forgetRequests(d)
 	if aliyun.IsNotFound(err) {
 		return managed.ErrAlreadyGone
 	}
