@@ -104,3 +104,12 @@ const (
 	// selects are not Ready yet, so its membership is not yet the spec's.
 	ReasonDevicesPending = "DevicesPending"
 )
+
+// Reasons of a Device.
+const (
+	// ReasonRegistering: the Device's registration is under way in a batch
+	// of its product (BatchCheckDeviceNames, then
+	// BatchRegisterDeviceWithApplyId); the Device is woken when its result
+	// is in.
+	ReasonRegistering = "Registering"
+)

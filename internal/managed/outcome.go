@@ -16,6 +16,10 @@ type WaitError struct {
 	Reason  string
 	Message string
 	After   time.Duration
+	// Progress marks a normal step of the work rather than an obstacle
+	// (InProgress): the reconcile did reach the API, so Synced stays True,
+	// and no Warning event is raised.
+	Progress bool
 }
 
 func (e *WaitError) Error() string { return e.Message }
@@ -23,6 +27,14 @@ func (e *WaitError) Error() string { return e.Message }
 // Wait returns a *WaitError.
 func Wait(reason string, after time.Duration, format string, args ...any) error {
 	return &WaitError{Reason: reason, Message: fmt.Sprintf(format, args...), After: after}
+}
+
+// InProgress returns a *WaitError for work under way that will wake the
+// resource when it is done (a batch registration): Ready=False with reason,
+// Synced=True, no event, and a look again after `after` in case the wake is
+// lost.
+func InProgress(reason string, after time.Duration, format string, args ...any) error {
+	return &WaitError{Reason: reason, Message: fmt.Sprintf(format, args...), After: after, Progress: true}
 }
 
 // TerminalError is a spec the platform cannot accept as written. The engine
@@ -46,6 +58,8 @@ type outcome struct {
 	reason string
 	// after > 0 requeues after that long without returning the error.
 	after time.Duration
+	// progress: the work is under way, nothing failed (InProgress).
+	progress bool
 	// terminal stops retrying until the spec changes (a resync still runs).
 	terminal bool
 	// backoff returns the error so the controller's rate limiter backs off
@@ -69,7 +83,7 @@ func classify(err error, c Classifier, conflictRetry time.Duration) outcome {
 	var terminal *TerminalError
 	switch {
 	case errors.As(err, &wait):
-		return outcome{reason: wait.Reason, after: wait.After}
+		return outcome{reason: wait.Reason, after: wait.After, progress: wait.Progress}
 	case errors.As(err, &terminal):
 		return outcome{reason: terminal.Reason, terminal: true}
 	case c != nil && c.IsTerminal(err):

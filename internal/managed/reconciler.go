@@ -222,6 +222,11 @@ func (r *Reconciler) succeeded(s *scope) (reconcile.Result, error) {
 // stop until the spec changes, or back off.
 func (r *Reconciler) failed(ctx context.Context, s *scope, err error) (reconcile.Result, error) {
 	o := classify(err, r.Classifier, r.conflictRetry())
+	if o.progress {
+		setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionFalse, o.reason, err.Error())
+		_, _ = r.succeeded(s)
+		return reconcile.Result{RequeueAfter: o.after}, nil
+	}
 	previous := findCondition(s.obj, iotv1.ConditionSynced)
 	setCondition(s.obj, iotv1.ConditionSynced, metav1.ConditionFalse, o.reason, err.Error())
 	if o.after > 0 {

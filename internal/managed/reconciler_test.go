@@ -340,3 +340,43 @@ func TestTheEngineWritesAnIntentBeforeTheCallThatFollows(t *testing.T) {
 		t.Errorf("status stored when Create ran = %q, want the intent written before the call", persistedBeforeCreate)
 	}
 }
+
+func TestWorkInProgressIsNotAFailure(t *testing.T) {
+	recorder := events.NewFakeRecorder(10)
+	ext := &scripted{
+		observe: func(Object) (Observation, error) { return Observation{}, nil },
+		create: func(Object) error {
+			return InProgress("Registering", 45*time.Second, "registering in a batch")
+		},
+	}
+	scheme := runtime.NewScheme()
+	if err := iotv1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Generation: 1}}
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).Build()
+	r := &Reconciler{Client: c, Recorder: recorder, ResyncPeriod: resync,
+		Kind: Kind{Name: "Product", New: func() Object { return &iotv1.Product{} }, Connector: connectorFunc(func() External { return ext })}}
+	result, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	written := &iotv1.Product{}
+	if err := c.Get(context.Background(), client.ObjectKeyFromObject(p), written); err != nil {
+		t.Fatal(err)
+	}
+	if got := condition(written, iotv1.ConditionReady); got.Status != metav1.ConditionFalse || got.Reason != "Registering" || got.Message != "registering in a batch" {
+		t.Errorf("Ready = %+v, want False/Registering with the message", got)
+	}
+	if got := condition(written, iotv1.ConditionSynced); got.Status != metav1.ConditionTrue {
+		t.Errorf("Synced = %+v, want True: nothing failed", got)
+	}
+	if result.RequeueAfter != 45*time.Second {
+		t.Errorf("RequeueAfter = %v, want the 45s fallback", result.RequeueAfter)
+	}
+	for len(recorder.Events) > 0 {
+		if e := <-recorder.Events; strings.Contains(e, "Warning") {
+			t.Errorf("work in progress raised a Warning event: %s", e)
+		}
+	}
+}
