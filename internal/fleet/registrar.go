@@ -215,38 +215,26 @@ func (r *Registrar) linger(ctx context.Context, key Key, pq *productQueue) {
 }
 
 // Start resumes the journaled batches, then lets batches form; it returns
-// when ctx ends (a controller-runtime Runnable).
+// when ctx ends (a controller-runtime Runnable). Only a journal that cannot
+// be read fails it: a journaled batch whose client cannot be built yet (its
+// ProviderConfig is not ready) is retried in the background, its names held
+// in PhaseRegistering so that no Device checks them again meanwhile.
 func (r *Registrar) Start(ctx context.Context) error {
 	entries, err := r.opts.Journal.List(ctx)
 	if err != nil {
 		return err
 	}
-	type resumed struct {
-		api   RegistrationAPI
-		entry JournalEntry
-	}
-	var resumes []resumed
-	for _, e := range entries {
-		if r.opts.ClientFor == nil {
-			return errors.New("fleet: the journal holds batches to resume but ClientFor is nil")
-		}
-		api, err := r.opts.ClientFor(e.Key)
-		if err != nil {
-			return err
-		}
-		resumes = append(resumes, resumed{api, e})
+	if len(entries) > 0 && r.opts.ClientFor == nil {
+		return errors.New("fleet: the journal holds batches to resume but ClientFor is nil")
 	}
 	r.mu.Lock()
 	r.ctx = ctx
 	// A journaled name belongs to its batch, whatever Register said before
 	// Start: it must not be checked (and registered) a second time.
-	for _, rs := range resumes {
-		pq := r.product(rs.entry.Key)
-		if pq.api == nil {
-			pq.api = rs.api
-		}
-		for _, d := range rs.entry.Devices {
-			pq.devices[d.DeviceName] = &Registration{Phase: PhaseRegistering, ApplyID: rs.entry.ApplyID}
+	for _, e := range entries {
+		pq := r.product(e.Key)
+		for _, d := range e.Devices {
+			pq.devices[d.DeviceName] = &Registration{Phase: PhaseRegistering, ApplyID: e.ApplyID}
 			pq.queue = removeName(pq.queue, d.DeviceName)
 		}
 	}
@@ -257,11 +245,30 @@ func (r *Registrar) Start(ctx context.Context) error {
 		}
 	}
 	r.mu.Unlock()
-	for _, rs := range resumes {
-		go r.resume(ctx, rs.api, rs.entry)
+	for _, e := range entries {
+		go r.resumeWithClient(ctx, e)
 	}
 	<-ctx.Done()
 	return nil
+}
+
+// resumeWithClient builds the client of a journaled batch, retrying with
+// backoff until it can, and resumes the batch.
+func (r *Registrar) resumeWithClient(ctx context.Context, e JournalEntry) {
+	var api RegistrationAPI
+	err := r.retryAlways(ctx, e.Key, names(e.Devices), func() (err error) {
+		api, err = r.opts.ClientFor(e.Key)
+		return err
+	})
+	if err != nil {
+		return // ctx ended
+	}
+	r.mu.Lock()
+	if pq := r.product(e.Key); pq.api == nil {
+		pq.api = api
+	}
+	r.mu.Unlock()
+	r.resume(ctx, api, e)
 }
 
 func removeName(queue []iot.NamedDevice, name string) []iot.NamedDevice {

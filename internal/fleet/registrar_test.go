@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -180,5 +181,47 @@ func TestRegistrarDoesNotRepeatARegisterWhoseAnswerWasLost(t *testing.T) {
 	}
 	if got := fake.count("BatchRegisterDeviceWithApplyId"); got != 1 {
 		t.Errorf("BatchRegisterDeviceWithApplyId called %d times after a lost answer, want 1 (the status showed CREATE)", got)
+	}
+}
+
+func TestRegistrarHoldsAJournaledBatchUntilItsClientCanBeBuilt(t *testing.T) {
+	fake := newFakePlatform()
+	devices := []iot.NamedDevice{{DeviceName: "gate-0001"}}
+	b := &fakeBatch{devices: devices, status: iot.BatchStatusCheckSuccess}
+	fake.batches[88] = b
+	journal := NewMemoryJournal()
+	_ = journal.Record(context.Background(), JournalEntry{ApplyID: 88, Key: testKey, Devices: devices})
+
+	fx := newRegistrarFixture(t, fake, journal)
+	var mu sync.Mutex
+	failures := 3 // the ProviderConfig is not ready for the first three tries
+	fx.r.opts.ClientFor = func(Key) (RegistrationAPI, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if failures > 0 {
+			failures--
+			return nil, errors.New("ProviderConfig \"default\" does not exist")
+		}
+		return fake, nil
+	}
+	fx.start(t)
+	// Meanwhile the name stays with its batch: asking again does not queue
+	// it for a new check.
+	driveUntil(t, fx.clock, func() bool {
+		reg := fx.r.Peek(testKey, "gate-0001")
+		return reg.Phase == PhaseRegistering && reg.Reason != ""
+	})
+	if reg := fx.r.Register(fake, testKey, "gate-0001", ""); reg.Phase != PhaseRegistering || reg.ApplyID != 88 {
+		t.Errorf("while its client cannot be built: %+v, want Registering by ApplyId 88", reg)
+	}
+	driveUntil(t, fx.clock, fx.allFinal("gate-0001"))
+	if reg := fx.r.Peek(testKey, "gate-0001"); reg.Phase != PhaseRegistered || reg.ApplyID != 88 {
+		t.Errorf("after the client came: %+v, want Registered by ApplyId 88", reg)
+	}
+	if n := fake.count("BatchCheckDeviceNames"); n != 0 {
+		t.Errorf("the journaled name was checked again (%d calls)", n)
+	}
+	if b.registers != 1 {
+		t.Errorf("BatchRegisterDeviceWithApplyId called %d times, want 1", b.registers)
 	}
 }

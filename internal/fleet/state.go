@@ -83,6 +83,25 @@ func (r *Registrar) retry(ctx context.Context, key Key, deviceNames []string, ca
 	}
 }
 
+// retryAlways is retry for a call every error of which may clear (the
+// client of a ProviderConfig that is not ready yet): it returns only nil, or
+// ctx's error.
+func (r *Registrar) retryAlways(ctx context.Context, key Key, deviceNames []string, call func() error) error {
+	wait := r.opts.RetryBackoff
+	for {
+		err := call()
+		if err == nil {
+			return nil
+		}
+		reason := "resuming the journaled batch: " + err.Error()
+		r.update(key, deviceNames, func(reg *Registration) { reg.Reason = reason })
+		if !r.sleep(ctx, wait) {
+			return ctx.Err()
+		}
+		wait = min(2*wait, 32*r.opts.RetryBackoff)
+	}
+}
+
 // transient reports an error a later identical call may not meet.
 func transient(err error) bool {
 	switch aliyun.ClassOf(err) {
