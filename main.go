@@ -23,8 +23,10 @@ func main() {
 	flag.IntVar(&o.KubeAPIBurst, "kube-api-burst", o.KubeAPIBurst, "Burst of queries to the Kubernetes API server.")
 	opts := &o.Controllers
 	flag.IntVar(&opts.MaxConcurrentReconciles, "max-concurrent-reconciles", opts.MaxConcurrentReconciles, "Workers per controller.")
+	flag.IntVar(&opts.DeviceWorkers, "device-workers", opts.DeviceWorkers, "Workers of the Device controller; they share batched reads, so more workers make fewer platform calls.")
 	flag.DurationVar(&opts.ResyncPeriod, "resync-period", opts.ResyncPeriod, "How often every resource is observed again to correct drift.")
 	flag.DurationVar(&opts.DistributeTiming.PollMin, "distribute-poll-min", opts.DistributeTiming.PollMin, "Shortest interval between two polls of a running distribution job.")
+	flag.StringVar(&opts.OperatorNamespace, "operator-namespace", opts.OperatorNamespace, "Namespace of the operator's own state (the batch registration journal); default $POD_NAMESPACE, else kiot-system.")
 	flag.DurationVar(&opts.DistributeTiming.PollMax, "distribute-poll-max", opts.DistributeTiming.PollMax, "Longest interval between two polls of a running distribution job.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)

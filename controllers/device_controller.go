@@ -1,8 +1,8 @@
 package controllers
 
 import (
+	"cmp"
 	"context"
-	"sync"
 
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -59,18 +59,26 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 	// One Observer for every Device: a product's devices are listed 50 a
 	// QueryDevice call and the listing answers each Device for up to a
 	// resync period, so a resync sweep of N Devices costs ~N/50 calls.
+	// One Registrar: the new Devices of a product register in batches of
+	// up to 10,000 names.
 	observer := fleet.NewObserver(fleet.ObserverOptions{MaxAge: opts.ResyncPeriod})
-	requests := &sync.Map{}
+	registrar, waiters, err := newRegistration(mgr, opts, connector)
+	if err != nil {
+		return err
+	}
+	shared := device.NewFleet(observer, registrar, waiters)
 	connector.External = func(conn providerconfig.Connection, api *iot.Client) managed.External {
 		return &device.External{API: api, Region: conn.Region, IotInstanceID: conn.IotInstanceID, Kube: mgr.GetClient(),
-			Locator: deviceLocator(mgr.GetClient(), api), Fleet: device.NewFleet(observer, api, requests)}
+			Locator: deviceLocator(mgr.GetClient(), api), Fleet: shared}
 	}
+	deviceOpts := opts
+	deviceOpts.MaxConcurrentReconciles = cmp.Or(opts.DeviceWorkers, opts.MaxConcurrentReconciles)
 	b, r := managedController(mgr, managed.Kind{
 		Name:       "Device",
 		New:        func() managed.Object { return &iotv1.Device{} },
 		Connector:  &connector,
 		SecretName: func(o managed.Object) string { return device.SecretName(o.(*iotv1.Device)) },
-	}, opts)
+	}, deviceOpts)
 	devicesOfProduct := mapListed[iotv1.DeviceList](mgr.GetClient(), func(product client.Object) []client.ListOption {
 		return []client.ListOption{client.InNamespace(product.GetNamespace()), client.MatchingFields{deviceProductIndex: product.GetName()}}
 	})
@@ -78,5 +86,7 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 		// A DistributeJob that moved the device: the Device records where
 		// it went (status.location and the Secret's target keys).
 		Watches(&iotv1.DistributeJob{}, movedDevicesHandler).
+		// A batch registration's result is in: its Devices record it.
+		WatchesRawSource(registrationWakeups(waiters)).
 		Complete(r)
 }

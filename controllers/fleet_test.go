@@ -3,12 +3,16 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/iotsim"
 )
 
 var _ = Describe("A fleet under one Product", func() {
@@ -42,4 +46,118 @@ var _ = Describe("A fleet under one Product", func() {
 		}
 		Expect(k8sClient.Delete(ctx, p)).To(Succeed())
 	})
+
+	It("registers 200 Devices in a few batch calls, and resyncs them with a few more", func() {
+		const fleet = 200
+		// The fleet is applied with its Product (as one kubectl apply of
+		// both would): the Devices wait for it, then register together.
+		p := newProduct(unique("Batch_"))
+		registration := []string{"RegisterDevice", "BatchCheckDeviceNames", "QueryBatchRegisterDeviceStatus",
+			"BatchRegisterDeviceWithApplyId", "QueryPageByApplyId"}
+		before := callsOf(registration...)
+		devices := make([]*iotv1.Device, fleet)
+		for i := range devices {
+			devices[i] = newDevice(fmt.Sprintf("%s-%03d", p.Name, i), p.Name)
+			devices[i].Spec.Nickname = fmt.Sprintf("unit_%03d", i)
+		}
+		createAll(devices)
+		Expect(k8sClient.Create(ctx, p)).To(Succeed())
+		readyProduct(p)
+		for _, d := range devices {
+			readyDevice(d)
+			secret := &corev1.Secret{}
+			Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: d.Namespace, Name: d.Name + "-device"}, secret)).To(Succeed())
+			Expect(secret.Data).To(HaveKeyWithValue("deviceSecret", Not(BeEmpty())))
+		}
+		Expect(sim.Calls("RegisterDevice")).To(BeNumerically("==", before["RegisterDevice"]), "no Device registered alone")
+		after := callsOf(registration...)
+		Expect(total(after)-total(before)).To(BeNumerically("<=", 10), "registration calls for %d Devices (before %v, after %v)", fleet, before, after)
+		for _, d := range devices {
+			Expect(simDeviceNamed(p.Status.ProductKey, d.Name).Nickname).To(Equal(d.Spec.Nickname), "the nickname went in the batch")
+		}
+		// No batch is left in the journal once every result is stored.
+		Eventually(func(g Gomega) {
+			var journal corev1.ConfigMapList
+			g.Expect(k8sClient.List(ctx, &journal, client.InNamespace(operatorNamespace))).To(Succeed())
+			g.Expect(journal.Items).To(BeEmpty())
+		}).Should(Succeed())
+
+		// A forced resync: every Device reads its device afresh.
+		reads := []string{"QueryDevice", "BatchQueryDeviceDetail", "QueryDeviceDetail", "QueryDeviceInfo", "QueryDeviceProp"}
+		before = callsOf(reads...)
+		token := unique("sweep")
+		inParallel(devices, func(d *iotv1.Device) error {
+			patch := client.MergeFrom(d.DeepCopy())
+			d.SetAnnotations(map[string]string{iotv1.AnnotationReconcileRequestedAt: token})
+			return k8sClient.Patch(ctx, d, patch)
+		})
+		for _, d := range devices {
+			Eventually(func(g Gomega) {
+				g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(d), d)).To(Succeed())
+				g.Expect(d.Status.LastHandledReconcileAt).To(Equal(token))
+			}).Should(Succeed())
+		}
+		after = callsOf(reads...)
+		Expect(total(after)-total(before)).To(BeNumerically("<=", 10), "read calls of a resync of %d Devices (before %v, after %v)", fleet, before, after)
+
+		for _, d := range devices {
+			Expect(k8sClient.Delete(ctx, d)).To(Succeed())
+		}
+		Expect(k8sClient.Delete(ctx, p)).To(Succeed())
+	})
 })
+
+// callsOf counts the simulator's calls of each action so far.
+func callsOf(actions ...string) map[string]int64 {
+	out := map[string]int64{}
+	for _, a := range actions {
+		out[a] = sim.Calls(a)
+	}
+	return out
+}
+
+func total(calls map[string]int64) int64 {
+	var n int64
+	for _, c := range calls {
+		n += c
+	}
+	return n
+}
+
+// simDeviceNamed returns the simulator's device of that product and name.
+func simDeviceNamed(productKey, name string) iotsim.Device {
+	GinkgoHelper()
+	for _, d := range sim.Snapshot().Devices {
+		if d.ProductKey == productKey && d.DeviceName == name {
+			return d
+		}
+	}
+	Fail(fmt.Sprintf("the simulator has no device %s/%s", productKey, name))
+	return iotsim.Device{}
+}
+
+// createAll creates the Devices from a few parallel clients.
+func createAll(devices []*iotv1.Device) {
+	GinkgoHelper()
+	inParallel(devices, func(d *iotv1.Device) error { return k8sClient.Create(context.Background(), d) })
+}
+
+// inParallel runs write on every Device from 8 parallel clients, as a
+// fleet's manifests are applied.
+func inParallel(devices []*iotv1.Device, write func(*iotv1.Device) error) {
+	GinkgoHelper()
+	var wg sync.WaitGroup
+	errs := make(chan error, len(devices))
+	for part := range slices.Chunk(devices, (len(devices)+7)/8) {
+		wg.Go(func() {
+			for _, d := range part {
+				errs <- write(d)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		Expect(err).NotTo(HaveOccurred())
+	}
+}

@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"cmp"
 	"os"
 	"time"
 
@@ -60,7 +61,13 @@ func DefaultManagerOptions() ManagerOptions {
 			// quotas are enforced by the cloud client, not by starving
 			// workers.
 			MaxConcurrentReconciles: 16,
+			// Enough that a forced resync's fresh reads fill
+			// BatchQueryDeviceDetail's 100 names a call.
+			DeviceWorkers: 100,
 			ResyncPeriod:            10 * time.Minute,
+			// The Deployment passes its namespace (the downward API);
+			// kiot-system is config/'s.
+			OperatorNamespace: cmp.Or(os.Getenv("POD_NAMESPACE"), "kiot-system"),
 			// Retry stays 0 so that it follows ConflictRetry.
 			DistributeTiming: distribution.Timing{PollMin: distribution.DefaultTiming.PollMin, PollMax: distribution.DefaultTiming.PollMax},
 		},

@@ -12,8 +12,15 @@ import (
 
 // Options are the manager-wide settings every controller honours.
 type Options struct {
-	// MaxConcurrentReconciles bounds the workers of each controller.
+	// MaxConcurrentReconciles bounds the workers of each controller but the
+	// Device's.
 	MaxConcurrentReconciles int
+	// DeviceWorkers bounds the Device controller's workers (0: as
+	// MaxConcurrentReconciles). A Device's reconcile mostly waits for a read
+	// shared by every Device of its product, and one read carries as many
+	// Devices as wait for it (up to 100 a BatchQueryDeviceDetail call), so
+	// more workers make fewer platform calls, not more.
+	DeviceWorkers int
 	// ResyncPeriod is how often a resource is observed again to catch drift.
 	ResyncPeriod time.Duration
 	// ConflictRetry is how long a resource waits after the platform says it
@@ -25,6 +32,14 @@ type Options struct {
 	// ProductRecount is how long a Product waits after a change of one of
 	// its Devices before observing the platform again (0: 30s).
 	ProductRecount time.Duration
+	// OperatorNamespace is where the operator keeps its own state (the
+	// batch registration journal's ConfigMaps).
+	OperatorNamespace string
+	// RegistrationLinger is how long a batch registration waits for more
+	// names after its first, and RegistrationPoll how often it reads the
+	// batch's progress (0: the Registrar's defaults, 200ms and 2s).
+	RegistrationLinger time.Duration
+	RegistrationPoll   time.Duration
 	// Clients builds the IoT Platform clients (tests shorten backoffs).
 	Clients providerconfig.ClientFactory
 }

@@ -13,7 +13,9 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/onsi/gomega/gbytes"
 	"go.uber.org/zap/zapcore"
+	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -63,6 +65,8 @@ const (
 	// enterpriseInstance is an Enterprise Edition instance of the simulator,
 	// reached through ProviderConfig "enterprise".
 	enterpriseInstance = "iot-cn-kiotsuite01"
+	// operatorNamespace holds the batch registration journal.
+	operatorNamespace = "kiot-system"
 )
 
 func TestControllers(t *testing.T) {
@@ -118,11 +122,13 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	mgrClient = mgr.GetClient()
 	Expect(SetupAll(mgr, Options{
-		MaxConcurrentReconciles: 2, ResyncPeriod: testResync, ConflictRetry: testConflictRetry, Clients: clients,
-		ProductRecount:   time.Second,
+		MaxConcurrentReconciles: 2, DeviceWorkers: DefaultManagerOptions().Controllers.DeviceWorkers, ResyncPeriod: testResync, ConflictRetry: testConflictRetry, Clients: clients,
+		ProductRecount:    time.Second,
+		OperatorNamespace: operatorNamespace, RegistrationPoll: 50 * time.Millisecond,
 		DistributeTiming: distribution.Timing{PollMin: 50 * time.Millisecond, PollMax: 300 * time.Millisecond},
 	}, fakeEnv.Getenv)).To(Succeed())
 	createSimulatorProviderConfig()
+	Expect(k8sClient.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace}})).To(Succeed())
 
 	var ctx context.Context
 	ctx, cancel = context.WithCancel(context.Background())

@@ -5,19 +5,17 @@ package device
 import (
 	"context"
 
+	"github.com/kiot-dev/kiot/internal/fleet"
 	"github.com/kiot-dev/kiot/internal/iot"
 )
 
-// API is the part of the IoT Platform one Device needs. *iot.Client has it;
-// a batching layer can implement it too, coalescing the registrations and
-// observations of many Devices (BatchCheckDeviceNames /
-// BatchRegisterDeviceWithApplyId / QueryPageByApplyId,
-// BatchQueryDeviceDetail, BatchGetDeviceState), without this package
-// changing.
+// API is the part of the IoT Platform one Device needs. *iot.Client has it.
+// Registration and observation go through the batches every Device of a
+// product shares (fleet.Registrar, fleet.Observer); what stays per device
+// are the writes no batch covers and the properties.
 type API interface {
-	RegisterDevice(ctx context.Context, in iot.RegisterDeviceInput) (*iot.DeviceCredentials, error)
-	QueryDeviceInfo(ctx context.Context, ref iot.DeviceRef) (*iot.DeviceCredentials, error)
-	QueryDeviceDetail(ctx context.Context, ref iot.DeviceRef) (*iot.DeviceDetail, error)
+	fleet.ObservationAPI
+	fleet.RegistrationAPI
 	DeleteDevice(ctx context.Context, ref iot.DeviceRef) error
 	DisableThing(ctx context.Context, ref iot.DeviceRef) error
 	EnableThing(ctx context.Context, ref iot.DeviceRef) error
@@ -26,3 +24,12 @@ type API interface {
 	SaveDeviceProp(ctx context.Context, ref iot.DeviceRef, props map[string]string) error
 	DeleteDeviceProp(ctx context.Context, ref iot.DeviceRef, key string) error
 }
+
+// Registrar is the part of *fleet.Registrar a Device calls.
+type Registrar interface {
+	Register(api fleet.RegistrationAPI, key fleet.Key, deviceName, nickname string) fleet.Registration
+	Peek(key fleet.Key, deviceName string) fleet.Registration
+	Forget(key fleet.Key, deviceName string)
+}
+
+var _ Registrar = (*fleet.Registrar)(nil)

@@ -47,9 +47,9 @@ type External struct {
 	// Locator, when set, learns where DistributeJobs sent the device
 	// (location.go).
 	Locator *Locator
-	// Fleet, when set, answers observations from per-product snapshots
-	// shared by every Device (observe.go) instead of one QueryDeviceDetail
-	// per Device; the External's writes invalidate what they change.
+	// Fleet registers and observes devices in batches shared by every
+	// Device (register.go, observe.go); the External's writes invalidate
+	// what they change.
 	Fleet *Fleet
 
 	// What the last Observe read, for Update (an External serves one
@@ -60,36 +60,7 @@ type External struct {
 
 var _ managed.External = (*External)(nil)
 
-// Observe reads the device by the IotId in status, or else by its product
-// and name, which adopts a device registered earlier (by an interrupted
-// attempt, or outside Kiot).
-func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Observation, error) {
-	d := obj.(*iotv1.Device)
-	if e.Fleet != nil {
-		return e.observeFleet(ctx, d)
-	}
-	ref, err := e.ref(ctx, d)
-	if err != nil {
-		return managed.Observation{}, err
-	}
-	detail, err := e.API.QueryDeviceDetail(ctx, ref)
-	if aliyun.IsNotFound(err) {
-		// Never registered, or deleted behind Kiot's back: registered
-		// (again) by Create, with a new secret.
-		d.Status.IotID = ""
-		return managed.Observation{}, nil
-	}
-	if err != nil {
-		return managed.Observation{}, err
-	}
-	props, err := e.API.QueryDeviceProp(ctx, iot.DeviceRef{IotID: detail.IotID})
-	if err != nil {
-		return managed.Observation{}, err
-	}
-	return e.recordObserved(ctx, d, detail, props)
-}
-
-// observed_ records what an observation found and compares it to the spec.
+// recordObserved records what an observation found and compares it to the spec.
 func (e *External) recordObserved(ctx context.Context, d *iotv1.Device, detail *iot.DeviceDetail, props map[string]string) (managed.Observation, error) {
 	e.observed, e.observedProps = detail, props
 
@@ -110,35 +81,6 @@ func (e *External) recordObserved(ctx context.Context, d *iotv1.Device, detail *
 		Drift:    fields,
 		Secret:   e.secretData(detail, d.Status.Location),
 	}, nil
-}
-
-// Create registers the device; a device of that name already in the product
-// is adopted. Nickname, enabled and properties follow on the Update the next
-// observation calls for.
-func (e *External) Create(ctx context.Context, obj managed.Object) error {
-	d := obj.(*iotv1.Device)
-	ref, err := e.ref(ctx, d)
-	if err != nil {
-		return err
-	}
-	creds, err := e.API.RegisterDevice(ctx, iot.RegisterDeviceInput{
-		ProductKey: ref.ProductKey, DeviceName: ref.DeviceName, Nickname: d.Spec.Nickname,
-	})
-	if err == nil {
-		// A new device is UNACTIVE with what registration returned: the
-		// next observation needs no call.
-		e.record(d, creds, d.Spec.Nickname)
-	} else if aliyun.IsAlreadyExists(err) {
-		e.invalidate(d, ref.ProductKey, ref.DeviceName)
-		creds, err = e.API.QueryDeviceInfo(ctx, iot.DeviceRef{ProductKey: ref.ProductKey, DeviceName: ref.DeviceName})
-	}
-	if err != nil {
-		return err
-	}
-	d.Status.IotID = creds.IotID
-	d.Status.ProductKey = creds.ProductKey
-	d.Status.DeviceName = creds.DeviceName
-	return nil
 }
 
 // Update corrects nickname, enabled and properties.
@@ -179,6 +121,11 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 	ref, err := e.refToDelete(ctx, d)
 	if err != nil {
 		return err
+	}
+	if ref.IotID == "" {
+		if ref, err = e.settledRegistration(d, ref); err != nil {
+			return err
+		}
 	}
 	err = e.API.DeleteDevice(ctx, ref)
 	e.invalidate(d, cmp.Or(d.Status.ProductKey, ref.ProductKey), cmp.Or(d.Status.DeviceName, ref.DeviceName))

@@ -6,14 +6,16 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
-	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/fleet"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
 )
@@ -44,9 +46,22 @@ func cloudLamp1() iot.DeviceDetail {
 }
 
 // external is the External under test, over api and a fake API server
-// holding objs.
+// holding objs, with a Fleet of its own whose registrations finish at once
+// on api.
 func external(t *testing.T, api *fakeAPI, objs ...client.Object) *External {
-	return &External{API: api, Region: "cn-shanghai", Kube: kube(t, objs...)}
+	return &External{API: api, Region: "cn-shanghai", Kube: kube(t, objs...),
+		Fleet: NewFleet(fleet.NewObserver(fleet.ObserverOptions{}), newFakeRegistrar(api), NewWaiters())}
+}
+
+// next is another reconcile's External sharing e's Fleet, as the
+// controller builds one per reconcile over one Fleet.
+func next(e *External) *External {
+	return &External{API: e.API, Region: e.Region, IotInstanceID: e.IotInstanceID, Kube: e.Kube, Fleet: e.Fleet}
+}
+
+// registered sets what status holds once the device was registered.
+func registered(d *iotv1.Device, iotID string) {
+	d.Status.IotID, d.Status.ProductKey, d.Status.DeviceName = iotID, "a1Lamp", d.EffectiveDeviceName()
 }
 
 func TestObserveFindsTheDevice(t *testing.T) {
@@ -57,14 +72,14 @@ func TestObserveFindsTheDevice(t *testing.T) {
 		exists  bool
 		iotID   string
 	}{
-		{"by the IotId in status", func(d *iotv1.Device) { d.Status.IotID = "iot-1" }, nil, true, "iot-1"},
+		{"by the identifiers in status", func(d *iotv1.Device) { registered(d, "iot-1") }, nil, true, "iot-1"},
 		{"by name in the referenced Product, adopting", func(*iotv1.Device) {}, lampProduct(true), true, "iot-1"},
 		{"by name in spec.productKey", func(d *iotv1.Device) {
 			d.Spec.ProductRef, d.Spec.ProductKey = nil, "a1Lamp"
 		}, nil, true, "iot-1"},
 		{"by spec.deviceName", func(d *iotv1.Device) { d.Name, d.Spec.DeviceName = "other", "lamp-1" }, lampProduct(true), true, "iot-1"},
 		{"nowhere when the name is free", func(d *iotv1.Device) { d.Name = "lamp-2" }, lampProduct(true), false, ""},
-		{"gone behind Kiot's back: status forgotten", func(d *iotv1.Device) { d.Status.IotID = "iot-gone" }, nil, false, ""},
+		{"gone behind Kiot's back: status forgotten", func(d *iotv1.Device) { d.Name = "lamp-gone"; registered(d, "iot-gone") }, nil, false, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,7 +121,7 @@ func TestObserveWaitsForTheProduct(t *testing.T) {
 
 func TestObserveMapsThePlatformToStatusAndSecret(t *testing.T) {
 	d := newDevice()
-	d.Status.IotID = "iot-1"
+	registered(d, "iot-1")
 	e := external(t, newFakeAPI(t, cloudLamp1()))
 	e.IotInstanceID = "iot-cn-inst"
 	obs, err := e.Observe(context.Background(), d)
@@ -148,7 +163,10 @@ func TestObserveDrift(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDevice()
-			d.Status.IotID = "iot-1"
+			registered(d, "iot-1")
+			// Kiot set properties before: they are read even when the
+			// spec has none left.
+			d.Status.ManagedProperties = true
 			tc.spec(d)
 			api := newFakeAPI(t, cloudLamp1())
 			tc.cloud(api)
@@ -164,11 +182,17 @@ func TestObserveDrift(t *testing.T) {
 }
 
 func TestCreate(t *testing.T) {
-	t.Run("registers under the referenced Product with the nickname", func(t *testing.T) {
+	ctx := context.Background()
+	t.Run("registers under the referenced Product with the nickname, and the next observation costs no call", func(t *testing.T) {
 		d := newDevice()
 		d.Spec.Nickname = "hall_lamp"
 		api := newFakeAPI(t)
-		if err := external(t, api, lampProduct(true)).Create(context.Background(), d); err != nil {
+		e := external(t, api, lampProduct(true))
+		// As the engine does: an observation finds nothing, then Create.
+		if obs, err := e.Observe(ctx, d); err != nil || obs.Exists {
+			t.Fatalf("before registering: %+v, %v", obs, err)
+		}
+		if err := e.Create(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 		got := api.devices[d.Status.IotID]
@@ -178,25 +202,97 @@ func TestCreate(t *testing.T) {
 		if d.Status.ProductKey != "a1Lamp" || d.Status.DeviceName != "lamp-1" {
 			t.Errorf("status %+v", d.Status)
 		}
+		calls := len(api.calls)
+		obs, err := next(e).Observe(ctx, d)
+		if err != nil || !obs.Exists || string(obs.Secret[SecretKeyDeviceSecret]) != "secret-"+d.Status.IotID {
+			t.Errorf("observation after registering: %+v, %v", obs, err)
+		}
+		if len(api.calls) != calls {
+			t.Errorf("observing a device just registered called %v", api.calls[calls:])
+		}
+		if reg := e.Fleet.Registrar.Peek(e.fleetKey(d, "a1Lamp"), "lamp-1"); reg.Phase != fleet.PhaseUnknown {
+			t.Errorf("the Registrar still holds %+v after the Device stored it", reg)
+		}
 	})
 	t.Run("adopts a device of the same name", func(t *testing.T) {
 		d := newDevice()
 		api := newFakeAPI(t, cloudLamp1())
-		if err := external(t, api, lampProduct(true)).Create(context.Background(), d); err != nil {
+		if err := external(t, api, lampProduct(true)).Create(ctx, d); err != nil {
 			t.Fatal(err)
 		}
 		if d.Status.IotID != "iot-1" || len(api.devices) != 1 {
 			t.Errorf("IotId %q with %d devices, want the existing one adopted", d.Status.IotID, len(api.devices))
 		}
 	})
-	t.Run("passes a refusal of the platform on, classified", func(t *testing.T) {
+	t.Run("a name the platform refuses is this Device's InvalidSpec", func(t *testing.T) {
 		api := newFakeAPI(t)
-		api.fail["RegisterDevice"] = platformError(t, "iot.device.InvalidFormattedDeviceName")
-		err := external(t, api, lampProduct(true)).Create(context.Background(), newDevice())
-		if !aliyun.IsTerminal(err) {
-			t.Errorf("error %v, want the platform's terminal error", err)
+		e := external(t, api, lampProduct(true))
+		e.Fleet.Registrar.(*fakeRegistrar).refuse["lamp-1"] = "iot.device.InvalidFormattedDeviceName"
+		err := e.Create(ctx, newDevice())
+		var terminal *managed.TerminalError
+		if !errors.As(err, &terminal) || terminal.Reason != iotv1.ReasonInvalidSpec || !strings.Contains(err.Error(), "spec.deviceName") {
+			t.Errorf("error %v, want InvalidSpec saying what to change", err)
+		}
+		if len(api.devices) != 0 {
+			t.Errorf("%d devices registered", len(api.devices))
 		}
 	})
+	t.Run("waits for its batch without blocking, and is woken when the result is in", func(t *testing.T) {
+		api := newFakeAPI(t)
+		e := external(t, api, lampProduct(true))
+		reg := e.Fleet.Registrar.(*fakeRegistrar)
+		reg.hold["lamp-1"] = true
+		var woken []types.NamespacedName
+		e.Fleet.Waiters.SetWake(func(who types.NamespacedName) { woken = append(woken, who) })
+		reg.notify = e.Fleet.Waiters.Wake
+		d := newDevice()
+		for range 2 { // a second look (the fallback requeue) asks nothing new
+			err := next(e).Create(ctx, d)
+			var wait *managed.WaitError
+			if !errors.As(err, &wait) || wait.Reason != iotv1.ReasonRegistering || !wait.Progress || wait.After != RegisteringRetry {
+				t.Fatalf("error %v, want work in progress with reason %s", err, iotv1.ReasonRegistering)
+			}
+		}
+		if reg.registers != 1 || d.Status.IotID != "" {
+			t.Errorf("%d registrations asked, IotId %q; want one, none yet", reg.registers, d.Status.IotID)
+		}
+		reg.release(e.fleetKey(d, "a1Lamp"), "lamp-1", "")
+		if want := []types.NamespacedName{{Namespace: "default", Name: "lamp-1"}}; !slices.Equal(woken, want) {
+			t.Errorf("woken %v, want %v", woken, want)
+		}
+		if err := next(e).Create(ctx, d); err != nil || d.Status.IotID == "" {
+			t.Errorf("after the batch: error %v, IotId %q", err, d.Status.IotID)
+		}
+	})
+}
+
+func TestDeleteWaitsForARegistrationInFlight(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeAPI(t)
+	e := external(t, api, lampProduct(true))
+	reg := e.Fleet.Registrar.(*fakeRegistrar)
+	reg.hold["lamp-1"] = true
+	d := newDevice()
+	if err := e.Create(ctx, d); err == nil {
+		t.Fatal("the registration finished while held")
+	}
+	// The Device is deleted while its batch runs: deleting now would find
+	// nothing, and the batch would then leave an orphan.
+	err := next(e).Delete(ctx, d)
+	var wait *managed.WaitError
+	if !errors.As(err, &wait) || wait.Reason != iotv1.ReasonRegistering {
+		t.Fatalf("error %v, want a wait for the registration", err)
+	}
+	if n := countCalls(api, "DeleteDevice"); n != 0 {
+		t.Errorf("%d DeleteDevice calls while registering", n)
+	}
+	reg.release(e.fleetKey(d, "a1Lamp"), "lamp-1", "")
+	if err := next(e).Delete(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	if len(api.devices) != 0 {
+		t.Errorf("%d devices left after the delete", len(api.devices))
+	}
 }
 
 func TestUpdateBringsTheDeviceToTheSpec(t *testing.T) {
@@ -204,7 +300,8 @@ func TestUpdateBringsTheDeviceToTheSpec(t *testing.T) {
 	api := newFakeAPI(t, cloudLamp1())
 	api.props["iot-1"] = map[string]string{"keep": "1", "change": "old", "drop": "x"}
 	d := newDevice()
-	d.Status.IotID = "iot-1"
+	registered(d, "iot-1")
+	d.Status.ManagedProperties = true
 	d.Spec.Nickname = "hall_lamp"
 	d.Spec.Enabled = ptr.To(false)
 	d.Spec.Properties = map[string]iotv1.DevicePropertyValue{"keep": "1", "change": "new", "add": "z"}
@@ -218,7 +315,9 @@ func TestUpdateBringsTheDeviceToTheSpec(t *testing.T) {
 		if err := e.Update(ctx, d, obs); err != nil {
 			t.Fatal(err)
 		}
-		if obs, err := external(t, api).Observe(ctx, d); err != nil || !obs.UpToDate {
+		// The same Fleet: the update's writes make the next observation
+		// read the device afresh.
+		if obs, err := next(e).Observe(ctx, d); err != nil || !obs.UpToDate {
 			t.Errorf("after the update: drift %v, error %v", obs.Drift, err)
 		}
 	}
@@ -247,7 +346,7 @@ func TestDelete(t *testing.T) {
 		calls  int // DeleteDevice calls
 		left   int // devices left on the platform
 	}{
-		{name: "by the IotId in status", mutate: func(d *iotv1.Device) { d.Status.IotID = "iot-1" }, calls: 1},
+		{name: "by the IotId in status", mutate: func(d *iotv1.Device) { registered(d, "iot-1") }, calls: 1},
 		{name: "by product and name in status", mutate: func(d *iotv1.Device) {
 			d.Status.ProductKey, d.Status.DeviceName = "a1Lamp", "lamp-1"
 		}, calls: 1},
@@ -258,7 +357,7 @@ func TestDelete(t *testing.T) {
 		}, calls: 1},
 		{name: "nothing of that name: already gone", mutate: func(d *iotv1.Device) { d.Name = "lamp-2" },
 			objs: []client.Object{lampProduct(true)}, want: managed.ErrAlreadyGone, calls: 1, left: 1},
-		{name: "gone from the platform: already gone", mutate: func(d *iotv1.Device) { d.Status.IotID = "iot-gone" },
+		{name: "gone from the platform: already gone", mutate: func(d *iotv1.Device) { registered(d, "iot-gone") },
 			want: managed.ErrAlreadyGone, calls: 1, left: 1},
 		{name: "no Product to resolve the key: never registered", want: managed.ErrAlreadyGone, calls: 0, left: 1},
 	}

@@ -44,45 +44,13 @@ func (f *fakeAPI) find(ref iot.DeviceRef) (*iot.DeviceDetail, error) {
 	return nil, platformError(f.t, "iot.device.NotExistedDevice")
 }
 
-func credentials(d *iot.DeviceDetail) *iot.DeviceCredentials {
-	return &iot.DeviceCredentials{IotID: d.IotID, ProductKey: d.ProductKey, DeviceName: d.DeviceName, DeviceSecret: d.DeviceSecret, Nickname: d.Nickname}
-}
-
-func (f *fakeAPI) RegisterDevice(_ context.Context, in iot.RegisterDeviceInput) (*iot.DeviceCredentials, error) {
-	if err := f.call("RegisterDevice"); err != nil {
-		return nil, err
-	}
-	if _, err := f.find(iot.DeviceRef{ProductKey: in.ProductKey, DeviceName: in.DeviceName}); err == nil {
-		return nil, platformError(f.t, "iot.device.AlreadyExistedDeviceName")
-	}
-	id := fmt.Sprintf("iot-%s-%s", in.ProductKey, in.DeviceName)
-	d := &iot.DeviceDetail{IotID: id, ProductKey: in.ProductKey, DeviceName: in.DeviceName,
-		DeviceSecret: iot.Secret("secret-" + id), Nickname: in.Nickname, Status: iot.DeviceStatusUnactive}
+// register creates a device as a finished batch registration would.
+func (f *fakeAPI) register(productKey, name, nickname string) *iot.DeviceDetail {
+	id := fmt.Sprintf("iot-%s-%s", productKey, name)
+	d := &iot.DeviceDetail{IotID: id, ProductKey: productKey, DeviceName: name,
+		DeviceSecret: iot.Secret("secret-" + id), Nickname: nickname, Status: iot.DeviceStatusUnactive}
 	f.devices[id], f.props[id] = d, map[string]string{}
-	return credentials(d), nil
-}
-
-func (f *fakeAPI) QueryDeviceInfo(_ context.Context, ref iot.DeviceRef) (*iot.DeviceCredentials, error) {
-	if err := f.call("QueryDeviceInfo"); err != nil {
-		return nil, err
-	}
-	d, err := f.find(ref)
-	if err != nil {
-		return nil, err
-	}
-	return credentials(d), nil
-}
-
-func (f *fakeAPI) QueryDeviceDetail(_ context.Context, ref iot.DeviceRef) (*iot.DeviceDetail, error) {
-	if err := f.call("QueryDeviceDetail"); err != nil {
-		return nil, err
-	}
-	d, err := f.find(ref)
-	if err != nil {
-		return nil, err
-	}
-	copied := *d
-	return &copied, nil
+	return d
 }
 
 func (f *fakeAPI) DeleteDevice(_ context.Context, ref iot.DeviceRef) error {

@@ -11,24 +11,26 @@ import (
 	"github.com/kiot-dev/kiot/internal/managed"
 )
 
-// Fleet is what every Device of the manager shares to observe the platform
+// Fleet is what every Device of the manager shares to reach the platform
 // in bulk: one Observer (per-product snapshots, QueryDevice 50 devices a
-// call) and the reconcile requests already acted on.
+// call), one Registrar (BatchCheckDeviceNames then
+// BatchRegisterDeviceWithApplyId, up to 10,000 names a batch), the
+// Devices waiting for a registration, and the reconcile requests already
+// acted on.
 type Fleet struct {
-	Observer *fleet.Observer
-	// API reads the platform for the Observer (the reconcile's client).
-	API fleet.ObservationAPI
+	Observer  *fleet.Observer
+	Registrar Registrar
+	Waiters   *Waiters
 
 	// requests holds, per Device, the last reconcile-requested-at token
 	// that made it read its device afresh: a token asks for the platform
 	// as it is now, not as the snapshot saw it.
-	requests *sync.Map
+	requests sync.Map
 }
 
-// NewFleet returns a Fleet over observer for one reconcile's client; every
-// External built for the manager shares requests (NewFleetRequests).
-func NewFleet(observer *fleet.Observer, api fleet.ObservationAPI, requests *sync.Map) *Fleet {
-	return &Fleet{Observer: observer, API: api, requests: requests}
+// NewFleet returns the Fleet every External of the manager shares.
+func NewFleet(observer *fleet.Observer, registrar Registrar, waiters *Waiters) *Fleet {
+	return &Fleet{Observer: observer, Registrar: registrar, Waiters: waiters}
 }
 
 // fleetKey names the device's product for the Observer: the account is the
@@ -40,15 +42,17 @@ func (e *External) fleetKey(d *iotv1.Device, productKey string) fleet.Key {
 // invalidate marks a device Kiot just wrote, so its next observation reads
 // it afresh.
 func (e *External) invalidate(d *iotv1.Device, productKey, deviceName string) {
-	if e.Fleet != nil && productKey != "" && deviceName != "" {
+	if productKey != "" && deviceName != "" {
 		e.Fleet.Observer.Invalidate(e.fleetKey(d, productKey), deviceName)
 	}
 }
 
-// observeFleet is Observe through the shared snapshots: by the product and
+// Observe reads the device through the shared snapshots: by the product and
 // name in status once registered, else by the resolved product and the
-// effective name (which adopts a device registered earlier).
-func (e *External) observeFleet(ctx context.Context, d *iotv1.Device) (managed.Observation, error) {
+// effective name (which adopts a device registered earlier, by an
+// interrupted attempt or outside Kiot).
+func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Observation, error) {
+	d := obj.(*iotv1.Device)
 	productKey, deviceName := d.Status.ProductKey, d.Status.DeviceName
 	if d.Status.IotID == "" || productKey == "" || deviceName == "" {
 		var err error
@@ -61,7 +65,7 @@ func (e *External) observeFleet(ctx context.Context, d *iotv1.Device) (managed.O
 	if e.newRequest(d) {
 		e.Fleet.Observer.Invalidate(key, deviceName)
 	}
-	obs, found, err := e.Fleet.Observer.Get(ctx, e.Fleet.API, key, deviceName)
+	obs, found, err := e.Fleet.Observer.Get(ctx, e.API, key, deviceName)
 	if err != nil {
 		return managed.Observation{}, err
 	}
@@ -99,15 +103,5 @@ func (e *External) newRequest(d *iotv1.Device) bool {
 
 // forgetRequests drops a deleted Device's last token.
 func (e *External) forgetRequests(d *iotv1.Device) {
-	if e.Fleet != nil {
-		e.Fleet.requests.Delete(d.GetUID())
-	}
-}
-
-// record seeds the Observer with a device Kiot just registered.
-func (e *External) record(d *iotv1.Device, creds *iot.DeviceCredentials, nickname string) {
-	if e.Fleet != nil {
-		e.Fleet.Observer.Record(e.fleetKey(d, creds.ProductKey), fleet.Observation{DeviceName: creds.DeviceName,
-			IotID: creds.IotID, Nickname: nickname, Status: iot.DeviceStatusUnactive, DeviceSecret: creds.DeviceSecret})
-	}
+	e.Fleet.requests.Delete(d.GetUID())
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,12 +14,17 @@ import (
 	"github.com/kiot-dev/kiot/internal/iot"
 )
 
-// fleetExternal is an External observing through observer, shared like the
-// controller shares it.
-func fleetExternal(t *testing.T, api *fakeAPI, observer *fleet.Observer, requests *sync.Map) *External {
+// fleetExternal is an External over the shared f, as the controller builds
+// one per reconcile.
+func fleetExternal(t *testing.T, api *fakeAPI, f *Fleet) *External {
 	e := external(t, api, lampProduct(true))
-	e.Fleet = NewFleet(observer, api, requests)
+	e.Fleet = f
 	return e
+}
+
+// sharedFleet is one manager's Fleet over api.
+func sharedFleet(api *fakeAPI) *Fleet {
+	return NewFleet(fleet.NewObserver(fleet.ObserverOptions{}), newFakeRegistrar(api), NewWaiters())
 }
 
 func countCalls(api *fakeAPI, actions ...string) int {
@@ -40,11 +44,11 @@ func TestObserveFleetSweepCostsOneListingPerFiftyDevices(t *testing.T) {
 			DeviceName: fmt.Sprintf("lamp-%03d", i), DeviceSecret: "s", Status: iot.DeviceStatusOnline})
 	}
 	api := newFakeAPI(t, cloud...)
-	observer, requests := fleet.NewObserver(fleet.ObserverOptions{}), &sync.Map{}
+	f := sharedFleet(api)
 	for i := range 120 {
 		d := newDevice()
 		d.Name = fmt.Sprintf("lamp-%03d", i)
-		obs, err := fleetExternal(t, api, observer, requests).Observe(context.Background(), d)
+		obs, err := fleetExternal(t, api, f).Observe(context.Background(), d)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,10 +67,10 @@ func TestObserveFleetSweepCostsOneListingPerFiftyDevices(t *testing.T) {
 func TestObserveFleetReadsPropertiesOnlyWhenManaged(t *testing.T) {
 	api := newFakeAPI(t, cloudLamp1())
 	api.props["iot-1"] = map[string]string{"floor": "4"}
-	observer, requests := fleet.NewObserver(fleet.ObserverOptions{}), &sync.Map{}
+	f := sharedFleet(api)
 
 	d := newDevice()
-	if _, err := fleetExternal(t, api, observer, requests).Observe(context.Background(), d); err != nil {
+	if _, err := fleetExternal(t, api, f).Observe(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
 	if n := countCalls(api, "QueryDeviceProp"); n != 0 {
@@ -74,7 +78,7 @@ func TestObserveFleetReadsPropertiesOnlyWhenManaged(t *testing.T) {
 	}
 
 	d.Spec.Properties = map[string]iotv1.DevicePropertyValue{"floor": "5"}
-	obs, err := fleetExternal(t, api, observer, requests).Observe(context.Background(), d)
+	obs, err := fleetExternal(t, api, f).Observe(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +92,7 @@ func TestObserveFleetReadsPropertiesOnlyWhenManaged(t *testing.T) {
 	// The spec drops its properties: Kiot still reads them to remove them,
 	// then stops reading.
 	d.Spec.Properties = nil
-	e := fleetExternal(t, api, observer, requests)
+	e := fleetExternal(t, api, f)
 	obs, err = e.Observe(context.Background(), d)
 	if err != nil {
 		t.Fatal(err)
@@ -99,14 +103,14 @@ func TestObserveFleetReadsPropertiesOnlyWhenManaged(t *testing.T) {
 	if err := e.Update(context.Background(), d, obs); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fleetExternal(t, api, observer, requests).Observe(context.Background(), d); err != nil {
+	if _, err := fleetExternal(t, api, f).Observe(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
 	if d.Status.ManagedProperties {
 		t.Error("managedProperties still true once the properties are gone")
 	}
 	before := countCalls(api, "QueryDeviceProp")
-	if _, err := fleetExternal(t, api, observer, requests).Observe(context.Background(), d); err != nil {
+	if _, err := fleetExternal(t, api, f).Observe(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
 	if n := countCalls(api, "QueryDeviceProp") - before; n != 0 {
@@ -116,20 +120,20 @@ func TestObserveFleetReadsPropertiesOnlyWhenManaged(t *testing.T) {
 
 func TestObserveFleetSeesKiotsWritesAndReconcileRequests(t *testing.T) {
 	api := newFakeAPI(t)
-	observer, requests := fleet.NewObserver(fleet.ObserverOptions{}), &sync.Map{}
+	f := sharedFleet(api)
 	d := newDevice()
 	d.UID = types.UID("uid-1")
 	ctx := context.Background()
 
-	obs, err := fleetExternal(t, api, observer, requests).Observe(ctx, d)
+	obs, err := fleetExternal(t, api, f).Observe(ctx, d)
 	if err != nil || obs.Exists {
 		t.Fatalf("before registration: exists %v err %v", obs.Exists, err)
 	}
-	if err := fleetExternal(t, api, observer, requests).Create(ctx, d); err != nil {
+	if err := fleetExternal(t, api, f).Create(ctx, d); err != nil {
 		t.Fatal(err)
 	}
 	reads := countCalls(api, "QueryDevice", "BatchQueryDeviceDetail")
-	obs, err = fleetExternal(t, api, observer, requests).Observe(ctx, d)
+	obs, err = fleetExternal(t, api, f).Observe(ctx, d)
 	if err != nil || !obs.Exists || d.Status.IotID == "" || !obs.UpToDate {
 		t.Fatalf("after registration: exists %v up to date %v IotId %q err %v; want the registered device", obs.Exists, obs.UpToDate, d.Status.IotID, err)
 	}
@@ -141,21 +145,21 @@ func TestObserveFleetSeesKiotsWritesAndReconcileRequests(t *testing.T) {
 	// reconcile request asks for the platform as it is.
 	delete(api.devices, d.Status.IotID)
 	d.Annotations = map[string]string{iotv1.AnnotationReconcileRequestedAt: metav1.Now().String()}
-	obs, err = fleetExternal(t, api, observer, requests).Observe(ctx, d)
+	obs, err = fleetExternal(t, api, f).Observe(ctx, d)
 	if err != nil || obs.Exists || d.Status.IotID != "" {
 		t.Fatalf("after deletion behind Kiot's back: exists %v IotId %q err %v; want gone", obs.Exists, d.Status.IotID, err)
 	}
-	if err := fleetExternal(t, api, observer, requests).Create(ctx, d); err != nil {
+	if err := fleetExternal(t, api, f).Create(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	obs, err = fleetExternal(t, api, observer, requests).Observe(ctx, d)
+	obs, err = fleetExternal(t, api, f).Observe(ctx, d)
 	if err != nil || !obs.Exists || d.Status.IotID == "" {
 		t.Fatalf("registered again: exists %v IotId %q err %v", obs.Exists, d.Status.IotID, err)
 	}
 
 	// The same token does not make every reconcile read afresh.
 	before := countCalls(api, "QueryDevice", "BatchQueryDeviceDetail")
-	if _, err := fleetExternal(t, api, observer, requests).Observe(ctx, d); err != nil {
+	if _, err := fleetExternal(t, api, f).Observe(ctx, d); err != nil {
 		t.Fatal(err)
 	}
 	if n := countCalls(api, "QueryDevice", "BatchQueryDeviceDetail") - before; n != 0 {

@@ -129,7 +129,6 @@ func (r *Registrar) finishApplied(ctx context.Context, api RegistrationAPI, e Jo
 			}
 		case iot.BatchStatusCreateSuccess:
 			if err = r.collect(ctx, api, e); err == nil {
-				r.resolve(ctx, e)
 				return
 			}
 		default: // CHECK_FAILED, CREATE_FAILED: all or nothing (L14263–14288)
@@ -155,7 +154,7 @@ func (r *Registrar) finishApplied(ctx context.Context, api RegistrationAPI, e Jo
 }
 
 // collect reads a created batch's devices and secrets (QueryPageByApplyId,
-// 50 a page) and settles each name. A name missing from the pages was
+// 50 a page), resolves its journal entry and settles each name. A name missing from the pages was
 // deleted since: it is queued again.
 func (r *Registrar) collect(ctx context.Context, api RegistrationAPI, e JournalEntry) error {
 	found := map[string]iot.AppliedDevice{}
@@ -175,6 +174,9 @@ func (r *Registrar) collect(ctx context.Context, api RegistrationAPI, e JournalE
 			break
 		}
 	}
+	// Every result is in memory: the journal entry is done before any
+	// Device is woken to store its result.
+	r.resolve(ctx, e)
 	var missing []iot.NamedDevice
 	for _, d := range e.Devices {
 		got, ok := found[d.DeviceName]

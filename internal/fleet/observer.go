@@ -13,6 +13,12 @@ type ObserverOptions struct {
 	// MaxAge is how long a product's snapshot answers Gets before the next
 	// Get pages the product again (default 5 minutes).
 	MaxAge time.Duration
+	// ReadLinger is how long a single read waits for more names when none
+	// runs (default 50 ms; negative: not at all): the Devices of a forced
+	// resync then share BatchQueryDeviceDetail calls of up to 100 names
+	// from the first call on. Reads that queue behind a running one start
+	// as it ends.
+	ReadLinger time.Duration
 	// Clock is the time source (default the real clock).
 	Clock clock.Clock
 }
@@ -64,12 +70,16 @@ type productView struct {
 	detailNames map[string]bool // ... and their names
 	next        *flight         // the single reads waiting for it
 	nextNames   map[string]bool
+	lingering   bool // a read waits ReadLinger before it starts
 }
 
 // NewObserver returns an empty Observer.
 func NewObserver(opts ObserverOptions) *Observer {
 	if opts.MaxAge <= 0 {
 		opts.MaxAge = 5 * time.Minute
+	}
+	if opts.ReadLinger == 0 {
+		opts.ReadLinger = 50 * time.Millisecond
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.RealClock{}

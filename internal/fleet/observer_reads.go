@@ -81,8 +81,8 @@ func pageAll(ctx context.Context, api ObservationAPI, productKey string) (map[st
 }
 
 // readLocked joins or starts a single read of deviceName. Names asked for
-// while one read runs form the next, which starts when it ends: callers
-// coalesce without a linger.
+// while one read runs form the next, which starts when it ends; the first
+// read waits ReadLinger for company.
 func (o *Observer) readLocked(ctx context.Context, api ObservationAPI, key Key, pv *productView, deviceName string) *flight {
 	if pv.detail != nil && pv.detailNames[deviceName] && pv.readSeq[deviceName] >= pv.dirty[deviceName] {
 		return pv.detail
@@ -92,10 +92,28 @@ func (o *Observer) readLocked(ctx context.Context, api ObservationAPI, key Key, 
 	}
 	pv.nextNames[deviceName] = true
 	f := pv.next
-	if pv.detail == nil {
+	switch {
+	case pv.detail != nil:
+		// Starts when the running read ends.
+	case o.opts.ReadLinger < 0 || len(pv.nextNames) >= detailBatchNames:
 		o.startReadLocked(context.WithoutCancel(ctx), api, key, pv)
+	case !pv.lingering:
+		pv.lingering = true
+		go o.lingerRead(context.WithoutCancel(ctx), api, key, pv)
 	}
 	return f
+}
+
+// lingerRead starts the waiting read after ReadLinger, unless a full one
+// started meanwhile.
+func (o *Observer) lingerRead(ctx context.Context, api ObservationAPI, key Key, pv *productView) {
+	<-o.opts.Clock.After(o.opts.ReadLinger)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	pv.lingering = false
+	if pv.detail == nil && pv.next != nil {
+		o.startReadLocked(ctx, api, key, pv)
+	}
 }
 
 // startReadLocked turns the waiting names into the running read.

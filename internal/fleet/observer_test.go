@@ -18,7 +18,8 @@ func newObserverFixture(n int) (*Observer, *fakePlatform, *testingclock.FakeCloc
 		fake.addDevice(name, "meter_nick")
 	}
 	clk := testingclock.NewFakeClock(time.Unix(1_700_000_000, 0))
-	return NewObserver(ObserverOptions{MaxAge: time.Minute, Clock: clk}), fake, clk, names
+	// Reads start at once: TestObserverLingersForCompany covers the linger.
+	return NewObserver(ObserverOptions{MaxAge: time.Minute, ReadLinger: -1, Clock: clk}), fake, clk, names
 }
 
 func mustGet(t *testing.T, o *Observer, api ObservationAPI, name string) (Observation, bool) {
@@ -158,4 +159,56 @@ func TestObserverCoalescesSingleReads(t *testing.T) {
 func driveUntilTrue(t *testing.T, done func() bool) {
 	t.Helper()
 	driveUntil(t, testingclock.NewFakeClock(time.Time{}), done)
+}
+
+func TestObserverLingersForCompany(t *testing.T) {
+	fake := newFakePlatform()
+	names := deviceNames("lamp", 120)
+	for _, n := range names {
+		fake.addDevice(n, "")
+	}
+	clk := testingclock.NewFakeClock(time.Unix(1_700_000_000, 0))
+	o := NewObserver(ObserverOptions{MaxAge: time.Minute, Clock: clk})
+	mustGet(t, o, fake, names[0])
+	for _, n := range names {
+		o.Invalidate(testKey, n)
+	}
+	var wg sync.WaitGroup
+	// 40 Devices ask one after the other, as reconciles do.
+	for _, n := range names[:40] {
+		wg.Go(func() {
+			if _, found, err := o.Get(context.Background(), fake, testKey, n); err != nil || !found {
+				t.Errorf("%s: found=%v err=%v", n, found, err)
+			}
+		})
+	}
+	driveUntilTrue(t, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.products[testKey].nextNames) == 40
+	})
+	if got := fake.count("BatchQueryDeviceDetail"); got != 0 {
+		t.Fatalf("%d reads before the linger ended", got)
+	}
+	clk.Step(50 * time.Millisecond)
+	wg.Wait()
+	if got := fake.count("BatchQueryDeviceDetail"); got != 1 {
+		t.Errorf("40 Devices took %d BatchQueryDeviceDetail calls, want 1", got)
+	}
+
+	// 100 names fill a call: it leaves without waiting.
+	for _, n := range names[20:120] {
+		o.Invalidate(testKey, n)
+	}
+	for _, n := range names[20:120] {
+		wg.Go(func() {
+			if _, _, err := o.Get(context.Background(), fake, testKey, n); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := fake.count("BatchQueryDeviceDetail"); got != 2 {
+		t.Errorf("%d BatchQueryDeviceDetail calls, want 2 (a full one needs no linger)", got)
+	}
 }

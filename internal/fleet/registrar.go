@@ -22,14 +22,19 @@ type RegistrarOptions struct {
 	// reached a final phase. It must not block (the controller sends to a
 	// buffered channel source).
 	Notify func(key Key, deviceName string)
-	// Linger is how long a batch waits for more names after its first
-	// (default 200 ms). A batch leaves early once it holds MaxBatch names.
-	Linger time.Duration
+	// Linger is how long a forming batch waits for one more name (default
+	// 200 ms): it leaves once no name came for that long, at the latest
+	// MaxLinger after its first (default 2 s), and at once when it holds
+	// MaxBatch names. A burst of creates (a fleet applied together) so
+	// makes one batch, and a steady trickle one batch per MaxLinger.
+	Linger    time.Duration
+	MaxLinger time.Duration
 	// MaxBatch is the most names in one BatchCheckDeviceNames (default and
 	// ceiling 10,000, L13445).
 	MaxBatch int
-	// PollInterval paces QueryBatchRegisterDeviceStatus (default 2 s): the
-	// first poll comes one interval after the phase began.
+	// PollInterval paces QueryBatchRegisterDeviceStatus (default 1 s, well
+	// inside its 30 QPS): the first poll comes one interval after the phase
+	// began.
 	PollInterval time.Duration
 	// RetryBackoff is the first wait after a transient error (default 1 s),
 	// doubled up to 32 times that.
@@ -44,11 +49,14 @@ func (o *RegistrarOptions) defaults() {
 	if o.Linger <= 0 {
 		o.Linger = 200 * time.Millisecond
 	}
+	if o.MaxLinger < o.Linger {
+		o.MaxLinger = max(2*time.Second, o.Linger)
+	}
 	if o.MaxBatch <= 0 || o.MaxBatch > maxBatchNames {
 		o.MaxBatch = maxBatchNames
 	}
 	if o.PollInterval <= 0 {
-		o.PollInterval = 2 * time.Second
+		o.PollInterval = time.Second
 	}
 	if o.RetryBackoff <= 0 {
 		o.RetryBackoff = time.Second
@@ -79,6 +87,9 @@ type productQueue struct {
 	queue   []iot.NamedDevice // names in PhaseQueued, in arrival order
 	// lingering: a goroutine is forming the next batch from queue.
 	lingering bool
+	// firstQueued and lastQueued: when the oldest and the newest name of
+	// queue came.
+	firstQueued, lastQueued time.Time
 	full      chan struct{} // wakes the lingering goroutine at MaxBatch names
 }
 
@@ -161,6 +172,11 @@ func (r *Registrar) product(key Key) *productQueue {
 
 // enqueueLocked queues a name and makes sure a goroutine forms its batch.
 func (r *Registrar) enqueueLocked(key Key, pq *productQueue, d iot.NamedDevice) {
+	now := r.opts.Clock.Now()
+	if len(pq.queue) == 0 {
+		pq.firstQueued = now
+	}
+	pq.lastQueued = now
 	pq.queue = append(pq.queue, d)
 	if len(pq.queue) >= r.opts.MaxBatch {
 		select {
@@ -174,43 +190,64 @@ func (r *Registrar) enqueueLocked(key Key, pq *productQueue, d iot.NamedDevice) 
 	}
 }
 
-// linger forms batches from pq's queue until it is empty.
+// linger forms batches from pq's queue until it is empty. One batch of a
+// product runs at a time: names that come while it runs wait and form the
+// next, larger batch. So a fleet applied over seconds registers in a few
+// batches however its creates trickle in, and a lone Device waits no
+// longer than the linger and one batch.
 func (r *Registrar) linger(ctx context.Context, key Key, pq *productQueue) {
 	for {
-		timer := r.opts.Clock.NewTimer(r.opts.Linger)
-		select {
-		case <-timer.C():
-		case <-pq.full:
-		case <-ctx.Done():
-			timer.Stop()
+		if !r.gather(ctx, pq) {
 			return
 		}
-		timer.Stop()
 		r.mu.Lock()
 		n := min(len(pq.queue), r.opts.MaxBatch)
 		batch := make([]iot.NamedDevice, n)
 		copy(batch, pq.queue[:n])
 		pq.queue = append(pq.queue[:0:0], pq.queue[n:]...)
+		pq.firstQueued = r.opts.Clock.Now()
 		for _, d := range batch {
 			pq.devices[d.DeviceName].Phase = PhaseChecking
 		}
 		api := pq.api
-		more := len(pq.queue) > 0
-		if !more {
-			pq.lingering = false
-		} else if len(pq.queue) >= r.opts.MaxBatch {
-			select {
-			case pq.full <- struct{}{}:
-			default:
-			}
-		}
 		r.mu.Unlock()
 		if n > 0 {
-			go r.runBatch(ctx, key, api, batch)
+			r.runBatch(ctx, key, api, batch)
 		}
-		if !more {
+		r.mu.Lock()
+		if len(pq.queue) == 0 || ctx.Err() != nil {
+			pq.lingering = false
+			r.mu.Unlock()
 			return
 		}
+		r.mu.Unlock()
+	}
+}
+
+// gather waits while the forming batch still gathers names (see Linger);
+// false if ctx ended.
+func (r *Registrar) gather(ctx context.Context, pq *productQueue) bool {
+	for {
+		r.mu.Lock()
+		deadline := pq.lastQueued.Add(r.opts.Linger)
+		if latest := pq.firstQueued.Add(r.opts.MaxLinger); latest.Before(deadline) {
+			deadline = latest
+		}
+		full := len(pq.queue) >= r.opts.MaxBatch
+		r.mu.Unlock()
+		wait := deadline.Sub(r.opts.Clock.Now())
+		if full || wait <= 0 {
+			return true
+		}
+		timer := r.opts.Clock.NewTimer(wait)
+		select {
+		case <-timer.C():
+		case <-pq.full:
+		case <-ctx.Done():
+			timer.Stop()
+			return false
+		}
+		timer.Stop()
 	}
 }
 

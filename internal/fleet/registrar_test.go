@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kiot-dev/kiot/internal/iot"
 )
@@ -223,5 +224,48 @@ func TestRegistrarHoldsAJournaledBatchUntilItsClientCanBeBuilt(t *testing.T) {
 	}
 	if b.registers != 1 {
 		t.Errorf("BatchRegisterDeviceWithApplyId called %d times, want 1", b.registers)
+	}
+}
+
+func TestRegistrarRunsOneBatchOfAProductAtATimeSoATrickleFormsFewBatches(t *testing.T) {
+	fake := newFakePlatform()
+	fx := newRegistrarFixture(t, fake, NewMemoryJournal())
+	fx.start(t)
+	first := deviceNames("early", 3)
+	for _, n := range first {
+		fx.r.Register(fake, testKey, n, "")
+	}
+	// The first batch is checked; names that come now wait for it.
+	driveUntil(t, fx.clock, func() bool { return fake.count("BatchCheckDeviceNames") == 1 })
+	late := deviceNames("late", 80)
+	for i, n := range late {
+		fx.r.Register(fake, testKey, n, "")
+		if i%20 == 0 {
+			fx.clock.Step(time.Second) // the creates trickle in over seconds
+		}
+	}
+	driveUntil(t, fx.clock, fx.allFinal(append(first, late...)...))
+	if got := fake.count("BatchCheckDeviceNames"); got != 2 {
+		t.Errorf("%d batches, want 2: the names that came while the first ran form one more", got)
+	}
+}
+
+func TestRegistrarWaitsForABurstToEndBeforeItsBatchLeaves(t *testing.T) {
+	fake := newFakePlatform()
+	fx := newRegistrarFixture(t, fake, NewMemoryJournal())
+	fx.start(t)
+	// 15 names 100 ms apart: each comes within the 200 ms linger of the
+	// one before, and the burst is shorter than MaxLinger (2 s).
+	names := deviceNames("burst", 15)
+	for _, n := range names {
+		fx.r.Register(fake, testKey, n, "")
+		fx.clock.Step(100 * time.Millisecond)
+		if got := fake.count("BatchCheckDeviceNames"); got != 0 {
+			t.Fatalf("a batch left during the burst (after %s)", n)
+		}
+	}
+	driveUntil(t, fx.clock, fx.allFinal(names...))
+	if got := fake.count("BatchCheckDeviceNames"); got != 1 {
+		t.Errorf("%d batches, want 1", got)
 	}
 }

@@ -1,0 +1,106 @@
+package device
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/fleet"
+	"github.com/kiot-dev/kiot/internal/iot"
+	"github.com/kiot-dev/kiot/internal/managed"
+)
+
+// RegisteringRetry is how often a Device whose registration is under way
+// looks again in case its wake was lost; the Registrar's notice wakes it as
+// soon as its result is in. A look costs no platform call.
+const RegisteringRetry = 30 * time.Second
+
+// Create asks the shared Registrar for the device, which registers the
+// Devices of a product in batches with their nicknames (so no follow-up
+// call is needed). No worker waits for a batch: the Device reports
+// Registering and is woken when its result is in. A name already taken in
+// the product is adopted; one the platform refuses is this Device's
+// InvalidSpec alone.
+func (e *External) Create(ctx context.Context, obj managed.Object) error {
+	d := obj.(*iotv1.Device)
+	productKey, err := e.productKey(ctx, d)
+	if err != nil {
+		return err
+	}
+	key, name, who := e.fleetKey(d, productKey), d.EffectiveDeviceName(), client.ObjectKeyFromObject(d)
+	// Awaited before asking, so a result that comes at once still wakes it.
+	e.Fleet.Waiters.Await(key, name, who)
+	reg := e.Fleet.Registrar.Register(e.API, key, name, d.Spec.Nickname)
+	if reg.Pending() {
+		return registering(productKey, name, reg)
+	}
+	e.Fleet.Waiters.Cancel(key, name, who)
+	defer e.Fleet.Registrar.Forget(key, name)
+	switch reg.Phase {
+	case fleet.PhaseRegistered:
+		// A new device is UNACTIVE with what registration returned: the
+		// engine's next observation needs no call.
+		e.Fleet.Observer.Record(key, fleet.Observation{DeviceName: name, IotID: reg.IotID,
+			Nickname: d.Spec.Nickname, Status: iot.DeviceStatusUnactive, DeviceSecret: reg.DeviceSecret})
+		d.Status.IotID, d.Status.ProductKey, d.Status.DeviceName = reg.IotID, productKey, name
+		return nil
+	case fleet.PhaseExists:
+		return e.adopt(ctx, d, key, name)
+	case fleet.PhaseRefused:
+		return managed.Terminal(fmt.Errorf("the platform refuses to register device %q in product %s: %s; change spec.deviceName or spec.nickname",
+			name, productKey, reg.Reason))
+	default:
+		return fmt.Errorf("registering device %q in product %s failed: %s", name, productKey, reg.Reason)
+	}
+}
+
+// adopt takes over a device the batch check found already registered (by
+// an interrupted attempt of Kiot's, or outside Kiot): read afresh, it is
+// the Device's from now on.
+func (e *External) adopt(ctx context.Context, d *iotv1.Device, key fleet.Key, name string) error {
+	e.Fleet.Observer.Invalidate(key, name)
+	obs, found, err := e.Fleet.Observer.Get(ctx, e.API, key, name)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("device %q in product %s was reported registered but is gone; registering it again", name, key.ProductKey)
+	}
+	d.Status.IotID, d.Status.ProductKey, d.Status.DeviceName = obs.IotID, key.ProductKey, name
+	return nil
+}
+
+// registering is the wait of a Device whose registration is under way.
+func registering(productKey, name string, reg fleet.Registration) error {
+	msg := fmt.Sprintf("Registering device %q in a batch of product %s (%s)", name, productKey, reg.Phase)
+	if reg.ApplyID != 0 {
+		msg += fmt.Sprintf(", ApplyId %d", reg.ApplyID)
+	}
+	if reg.Reason != "" {
+		msg += "; retrying after: " + reg.Reason
+	}
+	return managed.InProgress(iotv1.ReasonRegistering, RegisteringRetry, "%s", msg)
+}
+
+// settledRegistration makes a Delete of a Device with no IotId wait for a
+// registration of its name still in flight, which would otherwise create
+// the device after the Delete found nothing; a finished one gives the IotId
+// to delete.
+func (e *External) settledRegistration(d *iotv1.Device, ref iot.DeviceRef) (iot.DeviceRef, error) {
+	key := e.fleetKey(d, ref.ProductKey)
+	reg := e.Fleet.Registrar.Peek(key, ref.DeviceName)
+	switch {
+	case reg.Pending():
+		e.Fleet.Waiters.Await(key, ref.DeviceName, client.ObjectKeyFromObject(d))
+		return ref, registering(ref.ProductKey, ref.DeviceName, reg)
+	case reg.Phase == fleet.PhaseRegistered:
+		// Forgotten at once: were this Delete to fail, the next one finds
+		// the same device by its name.
+		e.Fleet.Registrar.Forget(key, ref.DeviceName)
+		return iot.DeviceRef{IotID: reg.IotID}, nil
+	}
+	return ref, nil
+}
