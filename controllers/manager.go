@@ -64,7 +64,7 @@ func DefaultManagerOptions() ManagerOptions {
 			// Enough that a forced resync's fresh reads fill
 			// BatchQueryDeviceDetail's 100 names a call.
 			DeviceWorkers: 100,
-			ResyncPeriod:            10 * time.Minute,
+			ResyncPeriod:  10 * time.Minute,
 			// The Deployment passes its namespace (the downward API);
 			// kiot-system is config/'s.
 			OperatorNamespace: cmp.Or(os.Getenv("POD_NAMESPACE"), "kiot-system"),

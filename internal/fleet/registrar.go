@@ -90,7 +90,7 @@ type productQueue struct {
 	// firstQueued and lastQueued: when the oldest and the newest name of
 	// queue came.
 	firstQueued, lastQueued time.Time
-	full      chan struct{} // wakes the lingering goroutine at MaxBatch names
+	full                    chan struct{} // wakes the lingering goroutine at MaxBatch names
 }
 
 // NewRegistrar returns a Registrar; batches start once Start runs.
