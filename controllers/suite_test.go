@@ -55,7 +55,9 @@ var (
 	// platform behind the controllers' back.
 	sim       *iotsim.Simulator
 	simServer *httptest.Server
-	cloud     *iot.Client
+	// mgrStopped is closed when the manager's Start returned.
+	mgrStopped chan struct{}
+	cloud      *iot.Client
 )
 
 // Timers shortened for the suite.
@@ -132,8 +134,10 @@ var _ = BeforeSuite(func() {
 
 	var ctx context.Context
 	ctx, cancel = context.WithCancel(context.Background())
+	mgrStopped = make(chan struct{})
 	go func() {
 		defer GinkgoRecover()
+		defer close(mgrStopped)
 		Expect(mgr.Start(ctx)).To(Succeed())
 	}()
 })
@@ -144,6 +148,10 @@ var _ = AfterSuite(func() {
 	}
 	if cancel != nil {
 		cancel()
+		// The manager lets go of its watches before the API server stops;
+		// otherwise a short run (one focused spec) can outlast the API
+		// server's stop timeout.
+		Eventually(mgrStopped).WithTimeout(time.Minute).Should(BeClosed())
 	}
 	if simServer != nil {
 		simServer.Close()
