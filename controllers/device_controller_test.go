@@ -312,13 +312,18 @@ var _ = Describe("Device", func() {
 
 	It("deletes the device of a registration that its deletion overtook", func() {
 		p := readyProductNamed(unique("Overtaken_"))
-		// RegisterDevice takes effect but its answer is held: the resource is
-		// deleted while Kiot has not learned the IotId yet.
-		holdAnswers("RegisterDevice")
+		// The batch registers the device but the answer that names it
+		// (QueryPageByApplyId) is held: the resource is deleted while Kiot
+		// has not learned the IotId yet.
+		holdAnswers("QueryPageByApplyId")
 		d := createdDevice(unique("overtaken-"), p.Name)
 		Eventually(func() int { return simDevicesNamed(p.Status.ProductKey, d.Name) }).Should(Equal(1))
-		releaseFaults()
 		Expect(k8sClient.Delete(ctx, d)).To(Succeed())
+		// The deletion waits for the registration in flight.
+		Eventually(func(g Gomega) {
+			g.Expect(conditionOf(g, d, iotv1.ConditionReady).Reason).To(Equal(iotv1.ReasonRegistering))
+		}).Should(Succeed())
+		releaseFaults()
 
 		expectDeletedFromKubernetes(d)
 		Expect(simDevicesNamed(p.Status.ProductKey, d.Name)).To(BeZero(), "the device the overtaken registration made is orphaned")

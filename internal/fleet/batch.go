@@ -206,13 +206,17 @@ func (r *Registrar) queryStatus(ctx context.Context, api RegistrationAPI, e Jour
 	return st, err
 }
 
-// pollWhile queries the batch's status every PollInterval while it is in
-// phase.
+// pollWhile queries the batch's status while it is in phase: first
+// FirstPoll after the phase began, then at twice the interval each time up
+// to PollInterval. A small batch is seen done almost as soon as it is, and
+// a long phase costs few calls.
 func (r *Registrar) pollWhile(ctx context.Context, key Key, api RegistrationAPI, applyID int64, names []string, phase string) (*iot.BatchRegisterStatus, error) {
+	wait := min(r.opts.FirstPoll, r.opts.PollInterval)
 	for {
-		if !r.sleep(ctx, r.opts.PollInterval) {
+		if !r.sleep(ctx, wait) {
 			return nil, ctx.Err()
 		}
+		wait = min(2*wait, r.opts.PollInterval)
 		st, err := r.queryStatus(ctx, api, JournalEntry{ApplyID: applyID, Key: key}, names)
 		if err != nil {
 			return nil, err

@@ -24,7 +24,7 @@ type RegistrarOptions struct {
 	Notify func(key Key, deviceName string)
 	// Linger is how long a forming batch waits for one more name (default
 	// 200 ms): it leaves once no name came for that long, at the latest
-	// MaxLinger after its first (default 2 s), and at once when it holds
+	// MaxLinger after its first (default 1 s), and at once when it holds
 	// MaxBatch names. A burst of creates (a fleet applied together) so
 	// makes one batch, and a steady trickle one batch per MaxLinger.
 	Linger    time.Duration
@@ -32,9 +32,10 @@ type RegistrarOptions struct {
 	// MaxBatch is the most names in one BatchCheckDeviceNames (default and
 	// ceiling 10,000, L13445).
 	MaxBatch int
-	// PollInterval paces QueryBatchRegisterDeviceStatus (default 1 s, well
-	// inside its 30 QPS): the first poll comes one interval after the phase
-	// began.
+	// FirstPoll is when QueryBatchRegisterDeviceStatus first asks after a
+	// phase began (default 100 ms); the interval then doubles up to
+	// PollInterval (default 2 s). Both stay well inside its 30 QPS.
+	FirstPoll    time.Duration
 	PollInterval time.Duration
 	// RetryBackoff is the first wait after a transient error (default 1 s),
 	// doubled up to 32 times that.
@@ -50,13 +51,16 @@ func (o *RegistrarOptions) defaults() {
 		o.Linger = 200 * time.Millisecond
 	}
 	if o.MaxLinger < o.Linger {
-		o.MaxLinger = max(2*time.Second, o.Linger)
+		o.MaxLinger = max(time.Second, o.Linger)
 	}
 	if o.MaxBatch <= 0 || o.MaxBatch > maxBatchNames {
 		o.MaxBatch = maxBatchNames
 	}
 	if o.PollInterval <= 0 {
-		o.PollInterval = time.Second
+		o.PollInterval = 2 * time.Second
+	}
+	if o.FirstPoll <= 0 {
+		o.FirstPoll = 100 * time.Millisecond
 	}
 	if o.RetryBackoff <= 0 {
 		o.RetryBackoff = time.Second

@@ -254,9 +254,9 @@ func TestRegistrarWaitsForABurstToEndBeforeItsBatchLeaves(t *testing.T) {
 	fake := newFakePlatform()
 	fx := newRegistrarFixture(t, fake, NewMemoryJournal())
 	fx.start(t)
-	// 15 names 100 ms apart: each comes within the 200 ms linger of the
-	// one before, and the burst is shorter than MaxLinger (2 s).
-	names := deviceNames("burst", 15)
+	// 8 names 100 ms apart: each comes within the 200 ms linger of the
+	// one before, and the burst is shorter than MaxLinger (1 s).
+	names := deviceNames("burst", 8)
 	for _, n := range names {
 		fx.r.Register(fake, testKey, n, "")
 		fx.clock.Step(100 * time.Millisecond)

@@ -31,6 +31,12 @@ type Kind struct {
 	// SecretName names the resource's connection Secret; nil for kinds that
 	// write none.
 	SecretName func(Object) string
+	// FoundByName says the kind's Observe finds what Create made from the
+	// spec alone (a Device by its product and name), so the identifiers
+	// Create learned need no status write of their own: the reconcile's
+	// final write records them, and a reconcile interrupted before it
+	// adopts the same resource. A fleet saves one write per resource.
+	FoundByName bool
 }
 
 // Reconciler is the engine. One instance serves one kind.
@@ -44,7 +50,8 @@ type Reconciler struct {
 	// ConflictRetry is how long to wait after a conflict (default 30s).
 	ConflictRetry time.Duration
 
-	writes writeTracker
+	writes  writeTracker
+	deletes finishedDeletes
 }
 
 // scope carries one reconcile's facts between the phases.
@@ -153,8 +160,10 @@ func (r *Reconciler) create(ctx context.Context, s *scope, external External) (O
 	if err := external.Create(ctx, s.obj); err != nil {
 		return Observation{}, err
 	}
-	if err := r.patchStatus(ctx, s); err != nil {
-		return Observation{}, err
+	if !r.Kind.FoundByName {
+		if err := r.patchStatus(ctx, s); err != nil {
+			return Observation{}, err
+		}
 	}
 	r.event(s.obj, corev1.EventTypeNormal, "Created", "Create", "Created the cloud resource")
 	s.log.Info("Created the cloud resource")
@@ -192,12 +201,15 @@ func (r *Reconciler) delete(ctx context.Context, s *scope, external External) (r
 	setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionFalse, iotv1.ReasonDeleting, "Deleting")
 	keep := s.obj.Managed().DeletionPolicy == iotv1.DeletionPolicyOrphan ||
 		s.obj.Managed().ManagementPolicy == iotv1.ManagementPolicyObserveOnly
-	if keep {
+	switch {
+	case r.deletes.finished(s.obj.GetUID()):
+		// Dealt with by an earlier reconcile whose finalizer write failed.
+	case keep:
 		if err := r.releaseSecret(ctx, s.obj); err != nil {
 			return r.failed(ctx, s, err)
 		}
 		r.event(s.obj, corev1.EventTypeNormal, "Orphaned", "Delete", "Left the cloud resource and its Secret in place")
-	} else {
+	default:
 		switch err := external.Delete(ctx, s.obj); {
 		case errors.Is(err, ErrAlreadyGone):
 			r.event(s.obj, corev1.EventTypeNormal, "AlreadyGone", "Delete", "Found no cloud resource to delete")
@@ -207,6 +219,7 @@ func (r *Reconciler) delete(ctx context.Context, s *scope, external External) (r
 			r.event(s.obj, corev1.EventTypeNormal, "Deleted", "Delete", "Deleted the cloud resource")
 		}
 	}
+	r.deletes.finish(s.obj.GetUID())
 	s.log.Info("Releasing the finalizer", "orphaned", keep)
 	return reconcile.Result{}, r.removeFinalizer(ctx, s.obj)
 }
@@ -299,8 +312,12 @@ func (r *Reconciler) addFinalizer(ctx context.Context, obj Object) error {
 func (r *Reconciler) removeFinalizer(ctx context.Context, obj Object) error {
 	base := obj.DeepCopyObject().(Object)
 	controllerutil.RemoveFinalizer(obj, iotv1.Finalizer)
+	if err := r.Client.Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); client.IgnoreNotFound(err) != nil {
+		return err
+	}
 	r.writes.forget(obj.GetUID())
-	return client.IgnoreNotFound(r.Client.Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})))
+	r.deletes.forget(obj.GetUID())
+	return nil
 }
 
 func (r *Reconciler) event(obj Object, eventType, reason, action, note string, args ...any) {

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
@@ -378,5 +379,85 @@ func TestWorkInProgressIsNotAFailure(t *testing.T) {
 		if e := <-recorder.Events; strings.Contains(e, "Warning") {
 			t.Errorf("work in progress raised a Warning event: %s", e)
 		}
+	}
+}
+
+func TestAKindFoundByNameWritesWhatCreateLearnedOnceAtTheEnd(t *testing.T) {
+	for _, foundByName := range []bool{false, true} {
+		scheme := runtime.NewScheme()
+		if err := iotv1.AddToScheme(scheme); err != nil {
+			t.Fatal(err)
+		}
+		p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Generation: 1}}
+		statusWrites := 0
+		c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).
+			WithInterceptorFuncs(interceptor.Funcs{SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+				statusWrites++
+				return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
+			}}).Build()
+		ext := &scripted{
+			observe: func(obj Object) (Observation, error) {
+				return Observation{Exists: obj.(*iotv1.Product).Status.ProductKey != "", UpToDate: true}, nil
+			},
+			create: func(obj Object) error { obj.(*iotv1.Product).Status.ProductKey = "a1Key"; return nil },
+		}
+		r := &Reconciler{Client: c, Recorder: events.NewFakeRecorder(10), ResyncPeriod: resync,
+			Kind: Kind{Name: "Product", New: func() Object { return &iotv1.Product{} }, FoundByName: foundByName,
+				Connector: connectorFunc(func() External { return ext })}}
+		if _, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err != nil {
+			t.Fatal(err)
+		}
+		written := &iotv1.Product{}
+		if err := c.Get(context.Background(), client.ObjectKeyFromObject(p), written); err != nil {
+			t.Fatal(err)
+		}
+		want := 2 // the identifiers at once, then the outcome
+		if foundByName {
+			want = 1
+		}
+		if statusWrites != want || written.Status.ProductKey != "a1Key" {
+			t.Errorf("FoundByName=%v: %d status writes with key %q, want %d with a1Key", foundByName, statusWrites, written.Status.ProductKey, want)
+		}
+	}
+}
+
+func TestAFailedFinalizerReleaseDoesNotDeleteOrReportTwice(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := iotv1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	now := metav1.Now()
+	p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Finalizers: []string{iotv1.Finalizer}, DeletionTimestamp: &now}}
+	conflicts := 1 // the first finalizer write meets a newer version
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).
+		WithInterceptorFuncs(interceptor.Funcs{Patch: func(ctx context.Context, c client.WithWatch, obj client.Object, patch client.Patch, opts ...client.PatchOption) error {
+			if conflicts > 0 {
+				conflicts--
+				return apierrors.NewConflict(iotv1.GroupVersion.WithResource("products").GroupResource(), obj.GetName(), errors.New("the object has been modified"))
+			}
+			return c.Patch(ctx, obj, patch, opts...)
+		}}).Build()
+	recorder := events.NewFakeRecorder(10)
+	ext := &scripted{}
+	r := &Reconciler{Client: c, Recorder: recorder, ResyncPeriod: resync,
+		Kind: Kind{Name: "Product", New: func() Object { return &iotv1.Product{} },
+			Connector: connectorFunc(func() External { return ext })}}
+	req := reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)}
+	if _, err := r.Reconcile(context.Background(), req); !apierrors.IsConflict(err) {
+		t.Fatalf("first reconcile: %v, want the conflict", err)
+	}
+	ext.deleteErr = ErrAlreadyGone // what a second DeleteDevice would find
+	if _, err := r.Reconcile(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Get(context.Background(), req.NamespacedName, &iotv1.Product{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the finalizer was not released: %v", err)
+	}
+	var reasons []string
+	for len(recorder.Events) > 0 {
+		reasons = append(reasons, <-recorder.Events)
+	}
+	if len(reasons) != 1 || !strings.Contains(reasons[0], "Deleted") {
+		t.Errorf("events %q, want one Deleted", reasons)
 	}
 }
