@@ -72,15 +72,15 @@ type DeviceGroupStatus struct {
 	GroupID string `json:"groupId,omitempty"`
 	// DeviceCount is the number of devices in the group on the platform.
 	// +optional
-	DeviceCount int32 `json:"deviceCount,omitempty"`
+	DeviceCount int32 `json:"deviceCount"`
 	// SelectedDevices is the number of Device resources the spec selects.
 	// +optional
-	SelectedDevices int32 `json:"selectedDevices,omitempty"`
+	SelectedDevices int32 `json:"selectedDevices"`
 	// PendingDevices is the number of selected devices not yet members:
 	// Devices not Ready yet, or refused by the platform (a device can be in
 	// at most 10 groups).
 	// +optional
-	PendingDevices int32 `json:"pendingDevices,omitempty"`
+	PendingDevices int32 `json:"pendingDevices"`
 }
 
 // DeviceGroup is an IoT Platform device group and its membership: the

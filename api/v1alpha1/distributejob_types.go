@@ -262,13 +262,13 @@ type DistributeJobStatus struct {
 	SourceInstanceID string `json:"sourceInstanceId,omitempty"`
 	// Total is the number of devices to distribute.
 	// +optional
-	Total int32 `json:"total,omitempty"`
+	Total int32 `json:"total"`
 	// Succeeded counts the devices distributed, by any of the jobs.
 	// +optional
-	Succeeded int32 `json:"succeeded,omitempty"`
+	Succeeded int32 `json:"succeeded"`
 	// Failed counts the devices not distributed by their latest job.
 	// +optional
-	Failed int32 `json:"failed,omitempty"`
+	Failed int32 `json:"failed"`
 	// Devices are the devices of the job, resolved once from spec.devices
 	// and spec.deviceSelector.
 	// +listType=atomic

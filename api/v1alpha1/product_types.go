@@ -115,7 +115,7 @@ type ProductStatus struct {
 	// counted at the last observation: shortly (30 seconds by default) after
 	// its Devices change, and at every resync.
 	// +optional
-	DeviceCount int32 `json:"deviceCount,omitempty"`
+	DeviceCount int32 `json:"deviceCount"`
 	// SecretName is the Secret holding productKey, productSecret, regionId.
 	// +optional
 	SecretName string `json:"secretName,omitempty"`

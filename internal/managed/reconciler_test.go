@@ -173,7 +173,7 @@ func TestErrorsAreAnsweredByClass(t *testing.T) {
 		readyFalsed bool
 	}{
 		{"a wait", Wait("ProductNotReady", 30*time.Second, "waiting for the Product"), "ProductNotReady", 30 * time.Second, false, true},
-		{"a terminal error", Terminal(errors.New("refused")), iotv1.ReasonInvalidSpec, 0, false, false},
+		{"a terminal error", Terminal(errors.New("refused")), iotv1.ReasonInvalidSpec, 0, false, true},
 		{"anything else", errors.New("connection reset"), iotv1.ReasonReconcileError, 0, true, false},
 	}
 	for _, tc := range cases {
@@ -187,7 +187,7 @@ func TestErrorsAreAnsweredByClass(t *testing.T) {
 				t.Errorf("Synced = %+v, want False/%s", got, tc.wantReason)
 			}
 			if tc.readyFalsed && condition(p, iotv1.ConditionReady).Reason != tc.wantReason {
-				t.Errorf("a wait explains itself in Ready too: %+v", condition(p, iotv1.ConditionReady))
+				t.Errorf("a wait or a refusal explains itself in Ready too: %+v", condition(p, iotv1.ConditionReady))
 			}
 			if tc.wantAfter > 0 && result.RequeueAfter != tc.wantAfter {
 				t.Errorf("RequeueAfter = %v, want %v", result.RequeueAfter, tc.wantAfter)
@@ -195,8 +195,9 @@ func TestErrorsAreAnsweredByClass(t *testing.T) {
 			if ext.creates != 0 {
 				t.Error("a failed observation must not lead to a create")
 			}
-			if p.Status.ObservedGeneration != 0 {
-				t.Error("observedGeneration is stamped only by a successful reconcile")
+			terminal := tc.wantReason == iotv1.ReasonInvalidSpec
+			if got := p.Status.ObservedGeneration; terminal && got != 1 || !terminal && got != 0 {
+				t.Errorf("observedGeneration = %d: it is stamped by a reconcile that reached a verdict (success, refusal), only", got)
 			}
 		})
 	}
