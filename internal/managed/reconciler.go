@@ -226,7 +226,11 @@ func (r *Reconciler) succeeded(s *scope) (reconcile.Result, error) {
 // stop until the spec changes, or back off.
 func (r *Reconciler) failed(ctx context.Context, s *scope, err error) (reconcile.Result, error) {
 	o := classify(err, r.Classifier, r.conflictRetry())
-	previous := findCondition(s.obj, iotv1.ConditionSynced)
+	// A copy: setCondition rewrites the condition in place.
+	var previous *metav1.Condition
+	if c := findCondition(s.obj, iotv1.ConditionSynced); c != nil {
+		previous = c.DeepCopy()
+	}
 	setCondition(s.obj, iotv1.ConditionSynced, metav1.ConditionFalse, o.reason, err.Error())
 	if o.after > 0 || o.terminal {
 		// A wait explains why the resource is not Ready yet; a refused

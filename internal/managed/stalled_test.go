@@ -190,3 +190,19 @@ func TestAWaitDoesNotStall(t *testing.T) {
 		t.Errorf("Stalled = %+v for a wait", s)
 	}
 }
+
+// A resource that was Synced and then fails is announced: the comparison
+// with the previous Synced must not see the condition already rewritten.
+func TestAFailureAfterSuccessIsAnnounced(t *testing.T) {
+	p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Generation: 1}}
+	var fail error
+	ext := &scripted{observe: func(Object) (Observation, error) { return Observation{Exists: true, UpToDate: true}, fail }}
+	r, c, recorder := engine(t, p, ext)
+	run(t, r, c)
+	drain(recorder)
+	fail = Wait(iotv1.ReasonDependentsExist, resync, "1 Device(s) still reference this Product")
+	run(t, r, c)
+	if e := drain(recorder); len(e) != 1 || !strings.HasPrefix(e[0], "Warning DependentsExist") {
+		t.Errorf("events = %q, want one Warning DependentsExist", e)
+	}
+}
