@@ -65,7 +65,7 @@ func expectHealth(script string, obj client.Object, wantKstatus, wantArgo string
 		h = healthOf(g, script, obj)
 		g.Expect([]string{h.Kstatus, h.Argo}).To(Equal([]string{wantKstatus, wantArgo}), "%+v", h)
 		for _, m := range messageHas {
-			g.Expect(h.KstatusMessage+" | "+h.ArgoMessage).To(ContainSubstring(m))
+			g.Expect(h.KstatusMessage + " | " + h.ArgoMessage).To(ContainSubstring(m))
 		}
 	}).Should(Succeed())
 	return h
