@@ -4,12 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	lua "github.com/yuin/gopher-lua"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	kstatus "sigs.k8s.io/cli-utils/pkg/kstatus/status"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
@@ -24,167 +26,194 @@ func argoScript(file string) string {
 	return string(data)
 }
 
-// argoHealth runs a health script on the resource as the API server has it.
-func argoHealth(script string, obj client.Object) (status, message string) {
-	GinkgoHelper()
-	Expect(k8sClient.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)).To(Succeed())
+// health is what the GitOps tools make of one resource as the API server
+// has it: Flux's kstatus and the shipped Argo CD script, run as Argo CD v3
+// runs it.
+type health struct {
+	Kstatus, KstatusMessage string
+	Argo, ArgoMessage       string
+	ready                   metav1.Condition
+}
+
+func healthOf(g Gomega, script string, obj client.Object) health {
+	g.Expect(k8sClient.Get(context.Background(), client.ObjectKeyFromObject(obj), obj)).To(Succeed())
 	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
-	Expect(err).NotTo(HaveOccurred())
-	return argoHealthOf(script, u)
+	g.Expect(err).NotTo(HaveOccurred())
+	return healthOfUnstructured(g, script, u)
 }
 
-// argoHealthOf runs a health script as Argo CD does: with the standard
-// libraries Argo CD opens, and the resource as the global table obj.
-func argoHealthOf(script string, u map[string]any) (status, message string) {
+func healthOfUnstructured(g Gomega, script string, u map[string]any) health {
+	res, err := kstatus.Compute(&unstructured.Unstructured{Object: u})
+	g.Expect(err).NotTo(HaveOccurred())
+	argo, argoMessage, err := runArgoHealth(script, u)
+	g.Expect(err).NotTo(HaveOccurred(), "the Argo CD script fails: Argo CD would show a script error")
+	h := health{Kstatus: res.Status.String(), KstatusMessage: res.Message, Argo: argo, ArgoMessage: argoMessage}
+	conditions, _, _ := unstructured.NestedSlice(u, "status", "conditions")
+	for _, c := range conditions {
+		if m := c.(map[string]any); m["type"] == iotv1.ConditionReady {
+			h.ready = metav1.Condition{Status: metav1.ConditionStatus(m["status"].(string)), Reason: m["reason"].(string)}
+		}
+	}
+	return h
+}
+
+// expectHealth waits until both tools read a resource as want says.
+func expectHealth(script string, obj client.Object, wantKstatus, wantArgo string, messageHas ...string) health {
 	GinkgoHelper()
-	L := lua.NewState(lua.Options{SkipOpenLibs: true})
-	defer L.Close()
-	for _, open := range []lua.LGFunction{lua.OpenBase, lua.OpenTable, lua.OpenString, lua.OpenMath} {
-		L.Push(L.NewFunction(open))
-		L.Call(0, 0)
-	}
-	L.SetGlobal("obj", toLua(L, u))
-	Expect(L.DoString(script)).To(Succeed())
-	hs, ok := L.Get(-1).(*lua.LTable)
-	Expect(ok).To(BeTrue(), "the script must return a table")
-	return hs.RawGetString("status").String(), hs.RawGetString("message").String()
+	var h health
+	Eventually(func(g Gomega) {
+		h = healthOf(g, script, obj)
+		g.Expect([]string{h.Kstatus, h.Argo}).To(Equal([]string{wantKstatus, wantArgo}), "%+v", h)
+		for _, m := range messageHas {
+			g.Expect(h.KstatusMessage + " | " + h.ArgoMessage).To(ContainSubstring(m))
+		}
+	}).Should(Succeed())
+	return h
 }
 
-func toLua(L *lua.LState, v any) lua.LValue {
-	switch v := v.(type) {
-	case map[string]any:
-		t := L.NewTable()
-		for k, e := range v {
-			t.RawSetString(k, toLua(L, e))
+// expectWarning waits for one Warning event of reason about obj.
+func expectWarning(kind string, obj client.Object, reason string) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		var warnings int
+		for _, e := range managedEvents(g, kind, obj.GetName()) {
+			if e.Reason == reason && e.Type == "Warning" {
+				warnings++
+			}
 		}
-		return t
-	case []any:
-		t := L.NewTable()
-		for i, e := range v {
-			t.RawSetInt(i+1, toLua(L, e))
-		}
-		return t
-	case string:
-		return lua.LString(v)
-	case bool:
-		return lua.LBool(v)
-	case int64:
-		return lua.LNumber(v)
-	case float64:
-		return lua.LNumber(v)
-	default:
-		return lua.LNil
-	}
+		g.Expect(warnings).To(Equal(1), "Warning %s events about %s", reason, obj.GetName())
+	}).Should(Succeed())
 }
 
-var _ = Describe("Argo CD health checks", func() {
-	ctx := context.Background()
+var _ = Describe("The Argo CD health environment", func() {
+	It("opens what Argo CD v3 opens for argocd-cm scripts and nothing more", func() {
+		obj := map[string]any{"metadata": map[string]any{"name": "x"}}
+		for _, script := range []string{
+			`return { status = string.lower("Healthy") }`,
+			`return { status = "Healthy", message = tostring(math.floor(1.5)) }`,
+			`return { status = "Healthy", message = os.getenv("HOME") }`,
+			`return { status = "Healthy", message = io.read() }`,
+		} {
+			_, _, err := runArgoHealth(script, obj)
+			Expect(err).To(HaveOccurred(), "%s must fail as in Argo CD", script)
+		}
+		status, message, err := runArgoHealth(`local t = {} table.insert(t, obj.metadata.name) return { status = "Healthy", message = t[1] .. tostring(os.time() > 0) }`, obj)
+		Expect(err).NotTo(HaveOccurred())
+		Expect([]string{status, message}).To(Equal([]string{"Healthy", "xtrue"}))
+		status, _, err = runArgoHealth(`return { status = "Fine" }`, obj)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(status).To(Equal("Unknown"), "Argo CD reads a status outside its codes as Unknown")
+	})
 
-	It("are embedded unchanged in the argocd-cm snippet, one per kind", func() {
+	It("ships scripts that use no library Argo CD leaves out, embedded unchanged in the argocd-cm snippet", func() {
 		var cm struct{ Data map[string]string }
 		data, err := os.ReadFile(filepath.Join("..", "config", "argocd", "argocd-cm.yaml"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(yaml.Unmarshal(data, &cm)).To(Succeed())
-		managed, job := argoScript("managed-health.lua"), argoScript("distributejob-health.lua")
-		for _, kind := range []string{"Product", "Device", "DeviceGroup"} {
+		managed, pc := argoScript("managed-health.lua"), argoScript("providerconfig-health.lua")
+		for _, kind := range []string{"Product", "Device", "DeviceGroup", "DistributeJob"} {
 			Expect(cm.Data).To(HaveKeyWithValue("resource.customizations.health.iot.kiot.dev_"+kind, managed))
 		}
-		Expect(cm.Data).To(HaveKeyWithValue("resource.customizations.health.iot.kiot.dev_DistributeJob", job))
+		Expect(cm.Data).To(HaveKeyWithValue("resource.customizations.health.iot.kiot.dev_ProviderConfig", pc))
+		Expect(cm.Data).NotTo(HaveKey(ContainSubstring("useOpenLibs")))
 	})
+})
 
-	It("report Ready resources Healthy, waiting ones Progressing, refused ones Degraded, paused ones Suspended", func() {
-		script := argoScript("managed-health.lua")
+var _ = Describe("GitOps health of the managed kinds, read by kstatus (Flux) and Argo CD", func() {
+	ctx := context.Background()
+	var script string
+	BeforeEach(func() { script = argoScript("managed-health.lua") })
 
-		p := readyProductNamed(unique("Argo_"))
-		d := readyDevice(createdDevice(unique("argo-"), p.Name))
-		g := newGroup("default", unique("Argo_group_"))
-		g.Spec.Devices = []string{d.Name}
-		Expect(k8sClient.Create(ctx, g)).To(Succeed())
-		readyGroup(g)
-		for _, obj := range []client.Object{p, d, g} {
-			status, _ := argoHealth(script, obj)
-			Expect(status).To(Equal("Healthy"), "%s", obj.GetName())
-		}
+	It("never reads a resource that is not Ready as Current or Healthy, and reads refusals as Failed and Degraded", func() {
+		// Created already paused: nothing in the cloud, so not Ready.
+		paused := newProduct(unique("Born_paused_"))
+		paused.Annotations = map[string]string{iotv1.AnnotationPaused: "true"}
+		Expect(k8sClient.Create(ctx, paused)).To(Succeed())
+		h := expectHealth(script, paused, "InProgress", "Suspended")
+		Expect(h.ready).To(Equal(metav1.Condition{Status: metav1.ConditionFalse, Reason: iotv1.ReasonReconcilePaused}))
 
-		waiting := createdDevice(unique("argo-waiting-"), "no-such-product")
+		// Just created, its cloud product on the way: not Ready yet.
+		sim.SetFaults(iotsim.Faults{Actions: map[string]iotsim.ActionFault{"CreateProduct": {AnswerDelay: iotsim.Duration(5 * time.Second)}}})
+		DeferCleanup(releaseFaults)
+		creating := newProduct(unique("Creating_"))
+		Expect(k8sClient.Create(ctx, creating)).To(Succeed())
 		Eventually(func(g Gomega) {
-			g.Expect(conditionOf(g, waiting, iotv1.ConditionReady).Reason).To(Equal("ProductNotReady"))
+			h := healthOf(g, script, creating)
+			g.Expect(h.ready.Status).To(Equal(metav1.ConditionFalse), "%+v", h)
+			g.Expect([]string{h.Kstatus, h.Argo}).To(Equal([]string{"InProgress", "Progressing"}))
 		}).Should(Succeed())
-		status, message := argoHealth(script, waiting)
-		Expect(status).To(Equal("Progressing"))
-		Expect(message).To(ContainSubstring("no-such-product"))
+		releaseFaults()
+		expectHealth(script, creating, "Current", "Healthy")
 
+		// A spec only the platform refuses: Failed and Degraded, with the
+		// platform's message, and one Warning event.
 		sim.SetFaults(iotsim.Faults{Actions: map[string]iotsim.ActionFault{
 			"CreateProduct": {ErrorRate: 1, Code: "iot.prod.InvalidFormattedCatId", HTTPStatus: 200},
 		}})
-		DeferCleanup(func() { sim.SetFaults(iotsim.Faults{}) })
-		refused := newProduct(unique("Argo_refused_"))
+		refused := newProduct(unique("Refused_"))
 		Expect(k8sClient.Create(ctx, refused)).To(Succeed())
-		Eventually(func(g Gomega) {
-			g.Expect(conditionOf(g, refused, iotv1.ConditionSynced).Reason).To(Equal(iotv1.ReasonInvalidSpec))
-		}).Should(Succeed())
-		status, message = argoHealth(script, refused)
-		Expect(status).To(Equal("Degraded"))
-		Expect(message).To(ContainSubstring("iot.prod.InvalidFormattedCatId"))
+		expectHealth(script, refused, "Failed", "Degraded", "iot.prod.InvalidFormattedCatId")
+		expectWarning("Product", refused, iotv1.ReasonInvalidSpec)
+		// Once the spec is fixed (here: the platform relents, and a spec
+		// change asks again), Stalled clears.
+		releaseFaults()
+		update(refused, func() { refused.Spec.Description = "fixed" })
+		expectHealth(script, refused, "Current", "Healthy")
+		Expect(conditionOf(Default, refused, iotv1.ConditionStalled).Type).To(BeEmpty())
 
+		// A transient failure shows its Synced message where the tools
+		// show health.
+		waiting := createdDevice(unique("argo-waiting-"), "no-such-product")
+		expectHealth(script, waiting, "InProgress", "Progressing", "no-such-product")
+
+		// Paused after it was Ready: Suspended in Argo CD; kstatus keeps
+		// Current, the cloud resource being there and as specified.
+		p := readyProductNamed(unique("Argo_"))
 		update(p, func() { p.Annotations = map[string]string{iotv1.AnnotationPaused: "true"} })
-		status, _ = argoHealth(script, p)
-		Expect(status).To(Equal("Suspended"))
+		expectHealth(script, p, "Current", "Suspended")
 
-		// Right after a spec change, before Kiot has seen it, Argo CD sees a
-		// newer generation than the status describes: Progressing.
+		// Right after a spec change, before Kiot has seen it: neither tool
+		// reads it as done.
+		d := readyDevice(createdDevice(unique("argo-"), readyProductNamed(unique("Argo_d_")).Name))
 		Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(d), d)).To(Succeed())
 		u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(d)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(unstructured.SetNestedField(u, d.Generation+1, "metadata", "generation")).To(Succeed())
-		status, _ = argoHealthOf(script, u)
-		Expect(status).To(Equal("Progressing"))
+		h = healthOfUnstructured(Default, script, u)
+		Expect([]string{h.Kstatus, h.Argo}).To(Equal([]string{"InProgress", "Progressing"}))
 	})
-})
 
-var _ = Describe("The Argo CD health check of a DistributeJob", func() {
-	ctx := context.Background()
-
-	It("follows the job: Progressing while it waits or runs, Healthy when every device made it, Degraded otherwise", func() {
-		script := argoScript("distributejob-health.lua")
+	It("reads a DistributeJob as Failed and Degraded when it failed, was interrupted or left devices behind, and warns once", func() {
 		ns := jobNamespace()
 		p, devices := labelledFleet(ns, 2, nil)
 
 		waiting := newDistributeJob(ns, "no-such-product", byName(devices[0])...)
 		Expect(k8sClient.Create(ctx, waiting)).To(Succeed())
 		DeferCleanup(func() { Expect(k8sClient.Delete(ctx, waiting)).To(Succeed()) })
-		Eventually(func(g Gomega) {
-			g.Expect(conditionOf(g, waiting, iotv1.ConditionReady).Reason).To(Equal(iotv1.ReasonProductNotReady))
-		}).Should(Succeed())
-		status, message := argoHealth(script, waiting)
-		Expect(status).To(Equal("Progressing"))
-		Expect(message).To(ContainSubstring("no-such-product"))
+		expectHealth(script, waiting, "InProgress", "Progressing", "no-such-product")
 
 		setFaults(iotsim.Faults{HoldJobs: true})
 		running := newDistributeJob(ns, p.Name, byName(devices[0])...)
 		Expect(k8sClient.Create(ctx, running)).To(Succeed())
 		waitPhase(running, iotv1.PhaseRunning)
-		status, message = argoHealth(script, running)
-		Expect(status).To(Equal("Progressing"))
-		Expect(message).To(ContainSubstring("Running"))
+		expectHealth(script, running, "InProgress", "Progressing", "Running")
 		sim.SetFaults(iotsim.Faults{})
-		waitReady(running)
-		status, _ = argoHealth(script, running)
-		Expect(status).To(Equal("Healthy"))
+		expectHealth(script, running, "Current", "Healthy")
+		Expect(running.Status.Succeeded).To(BeEquivalentTo(1))
 
-		partial := newDistributeJob(ns, p.Name, iotv1.DistributeDevice{Name: devices[1].Name}, iotv1.DistributeDevice{DeviceName: "never-registered"})
+		partial := newDistributeJob(ns, p.Name, devices[1].Name)
+		partial.Spec.DeviceNames = []string{"never-registered"}
 		Expect(k8sClient.Create(ctx, partial)).To(Succeed())
 		waitPhase(partial, iotv1.PhaseCompleted)
-		status, message = argoHealth(script, partial)
-		Expect(status).To(Equal("Degraded"))
-		Expect(message).To(ContainSubstring("never-registered"))
+		expectHealth(script, partial, "Failed", "Degraded", "never-registered")
+		expectWarning("DistributeJob", partial, iotv1.ReasonDevicesFailed)
 
 		setFaults(iotsim.Faults{InterruptJobs: true})
 		interrupted := newDistributeJob(ns, p.Name, byName(devices[1])...)
 		Expect(k8sClient.Create(ctx, interrupted)).To(Succeed())
 		waitPhase(interrupted, iotv1.PhaseInterrupted)
-		status, _ = argoHealth(script, interrupted)
-		Expect(status).To(Equal("Degraded"))
+		expectHealth(script, interrupted, "Failed", "Degraded", "interrupted")
+		expectWarning("DistributeJob", interrupted, iotv1.ReasonJobInterrupted)
 		sim.SetFaults(iotsim.Faults{})
 
 		refused := newDistributeJob(ns, p.Name, byName(devices[1])...)
@@ -192,12 +221,38 @@ var _ = Describe("The Argo CD health check of a DistributeJob", func() {
 		Expect(k8sClient.Create(ctx, refused)).To(Succeed())
 		DeferCleanup(func() { Expect(k8sClient.Delete(ctx, refused)).To(Succeed()) })
 		waitPhase(refused, iotv1.PhaseFailed)
-		status, message = argoHealth(script, refused)
-		Expect(status).To(Equal("Degraded"))
-		Expect(message).To(ContainSubstring("AccountNotFound"))
+		expectHealth(script, refused, "Failed", "Degraded", "AccountNotFound")
+		expectWarning("DistributeJob", refused, iotv1.ReasonInvalidSpec)
 
 		update(running, func() { running.Annotations = map[string]string{iotv1.AnnotationPaused: "true"} })
-		status, _ = argoHealth(script, running)
-		Expect(status).To(Equal("Suspended"))
+		expectHealth(script, running, "Current", "Suspended")
+	})
+
+	It("warns when a Product's deletion is held by its Devices", func() {
+		p := readyProductNamed(unique("Held_"))
+		d := readyDevice(createdDevice(unique("holder-"), p.Name))
+		Expect(k8sClient.Delete(ctx, p)).To(Succeed())
+		expectWarning("Product", p, iotv1.ReasonDependentsExist)
+		Expect(k8sClient.Delete(ctx, d)).To(Succeed())
+		expectDeletedFromKubernetes(p)
+	})
+})
+
+var _ = Describe("The Argo CD health of a ProviderConfig", func() {
+	It("is Healthy when its credentials load and Degraded, with the reason, when they do not", func() {
+		script := argoScript("providerconfig-health.lua")
+		Eventually(func(g Gomega) {
+			h := healthOf(g, script, &iotv1.ProviderConfig{ObjectMeta: metav1.ObjectMeta{Name: "default"}})
+			g.Expect(h.Argo).To(Equal("Healthy"))
+		}).Should(Succeed())
+
+		pc := secretPC(unique("argo-pc-"), "no-such-secret")
+		Expect(k8sClient.Create(context.Background(), pc)).To(Succeed())
+		DeferCleanup(func() { Expect(k8sClient.Delete(context.Background(), pc)).To(Succeed()) })
+		Eventually(func(g Gomega) {
+			h := healthOf(g, script, pc)
+			g.Expect(h.Argo).To(Equal("Degraded"))
+			g.Expect(h.ArgoMessage).To(ContainSubstring(iotv1.ReasonSecretNotFound))
+		}).Should(Succeed())
 	})
 })

@@ -27,7 +27,7 @@ const (
 
 // newDistributeJob distributes the devices of Product productRef to
 // Singapore, on the simulator's own account.
-func newDistributeJob(namespace, productRef string, devices ...iotv1.DistributeDevice) *iotv1.DistributeJob {
+func newDistributeJob(namespace, productRef string, devices ...string) *iotv1.DistributeJob {
 	return &iotv1.DistributeJob{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: unique("to-singapore-")},
 		Spec: iotv1.DistributeJobSpec{
@@ -39,10 +39,10 @@ func newDistributeJob(namespace, productRef string, devices ...iotv1.DistributeD
 	}
 }
 
-func byName(devices ...*iotv1.Device) []iotv1.DistributeDevice {
-	out := make([]iotv1.DistributeDevice, len(devices))
+func byName(devices ...*iotv1.Device) []string {
+	out := make([]string, len(devices))
 	for i, d := range devices {
-		out[i] = iotv1.DistributeDevice{Name: d.Name}
+		out[i] = d.Name
 	}
 	return out
 }
@@ -217,7 +217,8 @@ var _ = Describe("DistributeJob", func() {
 		p, devices := labelledFleet(ns, 1, nil)
 		pk := fleetProductKey(p)
 		const missing = "arrives-later-1"
-		j := newDistributeJob(ns, p.Name, append(byName(devices...), iotv1.DistributeDevice{DeviceName: missing})...)
+		j := newDistributeJob(ns, p.Name, byName(devices...)...)
+		j.Spec.DeviceNames = []string{missing}
 		Expect(k8sClient.Create(ctx, j)).To(Succeed())
 
 		ready := waitPhase(j, iotv1.PhaseCompleted)
@@ -512,7 +513,7 @@ var _ = Describe("DistributeJob", func() {
 
 	It("waits for its Product and Devices to be Ready before creating the job", func() {
 		ns := jobNamespace()
-		j := newDistributeJob(ns, "not-yet", iotv1.DistributeDevice{Name: "not-yet-device"})
+		j := newDistributeJob(ns, "not-yet", "not-yet-device")
 		Expect(k8sClient.Create(ctx, j)).To(Succeed())
 		Eventually(func(g Gomega) {
 			g.Expect(conditionOf(g, j, iotv1.ConditionReady).Reason).To(Equal(iotv1.ReasonProductNotReady))
@@ -534,7 +535,7 @@ var _ = Describe("DistributeJob", func() {
 
 	DescribeTable("refuses at admission",
 		func(mutate func(*iotv1.DistributeJob), message string) {
-			j := newDistributeJob("default", "some-product", iotv1.DistributeDevice{Name: "some-device"})
+			j := newDistributeJob("default", "some-product", "some-device")
 			mutate(j)
 			err := k8sClient.Create(ctx, j)
 			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "%v", err)
@@ -553,18 +554,25 @@ var _ = Describe("DistributeJob", func() {
 		Entry("an unknown strategy", func(j *iotv1.DistributeJob) { j.Spec.Strategy = "Fastest" }, "spec.strategy"),
 		Entry("a target with neither instance nor region", func(j *iotv1.DistributeJob) { j.Spec.Targets = []iotv1.DistributeTarget{{}} },
 			"name the target's instanceId, its region"),
-		Entry("a device named both ways", func(j *iotv1.DistributeJob) {
-			j.Spec.Devices = []iotv1.DistributeDevice{{Name: "light", DeviceName: "light"}}
-		}, "set exactly one of name"),
+		Entry("a Device named twice", func(j *iotv1.DistributeJob) { j.Spec.Devices = []string{"light", "light"} }, "spec.devices"),
 		Entry("a DeviceName the platform refuses", func(j *iotv1.DistributeJob) {
-			j.Spec.Devices = []iotv1.DistributeDevice{{DeviceName: "no spaces"}}
-		}, "spec.devices[0].deviceName"),
+			j.Spec.DeviceNames = []string{"no spaces"}
+		}, "spec.deviceNames[0]"),
 		Entry("more than 10,000 devices", func(j *iotv1.DistributeJob) {
-			j.Spec.Devices = make([]iotv1.DistributeDevice, iotv1.MaxDistributeDevices+1)
+			j.Spec.Devices = make([]string, iotv1.MaxDistributeDevices+1)
 			for i := range j.Spec.Devices {
-				j.Spec.Devices[i].DeviceName = fmt.Sprintf("dev-%05d", i)
+				j.Spec.Devices[i] = fmt.Sprintf("dev-%05d", i)
 			}
 		}, "spec.devices: Too many"),
+		Entry("more than 10,000 devices and deviceNames together", func(j *iotv1.DistributeJob) {
+			j.Spec.Devices, j.Spec.DeviceNames = make([]string, 5001), make([]string, 5000)
+			for i := range j.Spec.Devices {
+				j.Spec.Devices[i] = fmt.Sprintf("dev-%05d", i)
+			}
+			for i := range j.Spec.DeviceNames {
+				j.Spec.DeviceNames[i] = fmt.Sprintf("raw-%05d", i)
+			}
+		}, "at most 10000 devices"),
 		Entry("the product alone to two targets", func(j *iotv1.DistributeJob) {
 			j.Spec.Devices, j.Spec.Strategy = nil, iotv1.DistributeStrategyNearest
 			j.Spec.Targets = append(j.Spec.Targets, iotv1.DistributeTarget{Region: "ap-northeast-1"})
@@ -574,7 +582,7 @@ var _ = Describe("DistributeJob", func() {
 	)
 
 	It("refuses any change to the spec", func() {
-		j := newDistributeJob(jobNamespace(), "some-product", iotv1.DistributeDevice{Name: "some-device"})
+		j := newDistributeJob(jobNamespace(), "some-product", "some-device")
 		Expect(k8sClient.Create(ctx, j)).To(Succeed())
 		DeferCleanup(func() { Expect(k8sClient.Delete(ctx, j)).To(Succeed()) })
 		err := tryUpdate(j, func() { j.Spec.Targets = []iotv1.DistributeTarget{{Region: "ap-northeast-1"}} })

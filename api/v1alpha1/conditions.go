@@ -1,5 +1,7 @@
 package v1alpha1
 
+import "slices"
+
 // Condition types shared by every Kiot kind.
 const (
 	// ConditionReady says the cloud resource exists and matches the spec (for a
@@ -113,3 +115,41 @@ const (
 	// is in.
 	ReasonRegistering = "Registering"
 )
+
+// GitOps health: the condition and reasons Flux (kstatus) and Argo CD read.
+const (
+	// ConditionStalled is kstatus's abnormal-true condition: present and
+	// True only while the resource needs a person (its reason is one of
+	// StalledReasons); Kiot removes it once that state clears. kstatus
+	// reports such a resource Failed instead of waiting on it forever.
+	ConditionStalled = "Stalled"
+	// ReasonReconciling: Kiot has seen the resource and not yet finished its
+	// first reconcile. The first reconcile writes Ready=False with it before
+	// anything else, so no tool takes a brand-new resource for a healthy one.
+	ReasonReconciling = "Reconciling"
+)
+
+// stalledReasons are the Ready and Synced reasons that need a person: Kiot
+// will not get past them by retrying. This is the one list behind the
+// Stalled condition, its Warning event, the Argo CD health scripts and the
+// condition catalogue (docs/conditions.md); a new refusal is added here with
+// one line.
+var stalledReasons = []string{
+	ReasonInvalidSpec,
+	ReasonNotFound,
+	ReasonGroupLimitReached,
+	ReasonDevicesFailed,
+	ReasonJobInterrupted,
+	ReasonJobLost,
+	ReasonTargetMismatch,
+}
+
+// NeedsPerson reports a reason under which Kiot sets Stalled=True.
+func NeedsPerson(reason string) bool {
+	return slices.Contains(stalledReasons, reason)
+}
+
+// StalledReasons lists the reasons under which Kiot sets Stalled=True.
+func StalledReasons() []string {
+	return slices.Clone(stalledReasons)
+}

@@ -12,8 +12,10 @@ type LocalReference struct {
 	Name string `json:"name"`
 }
 
+// SaveDeviceProp's bound: L15062–15088.
+
 // DevicePropertyValue is a device tag's value. The platform bounds a
-// device's tags to 5 KB of JSON in all (L15062–15088).
+// device's tags to 5 KB of JSON in all.
 // +kubebuilder:validation:MaxLength=512
 type DevicePropertyValue string
 
@@ -37,15 +39,20 @@ type DeviceSpec struct {
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]+$`
 	// +optional
 	ProductKey string `json:"productKey,omitempty"`
-	// DeviceName: 4–32 letters, digits and - _ @ . : (L10655–10670),
+	// DeviceName rule: L10655–10670.
+
+	// DeviceName: 4–32 letters, digits and - _ @ . :,
 	// unique in the product. Defaults to metadata.name.
 	// +kubebuilder:validation:MinLength=4
 	// +kubebuilder:validation:MaxLength=32
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_@.:-]+$`
 	// +optional
 	DeviceName string `json:"deviceName,omitempty"`
-	// Nickname: 4–64 letters, digits and underscores (RegisterDevice,
-	// L10680–10690). Note the platform's later rename takes at most 32.
+	// Nickname rule: RegisterDevice, L10680–10690; the rename
+	// (BatchUpdateDeviceNickname) takes 4–32, L14052–14065.
+
+	// Nickname: 4–64 letters, digits and underscores (RegisterDevice).
+	// Note the platform's later rename takes at most 32.
 	// +kubebuilder:validation:MinLength=4
 	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^[\p{L}\p{N}_]+$`
@@ -56,10 +63,18 @@ type DeviceSpec struct {
 	// +kubebuilder:default=true
 	// +optional
 	Enabled *bool `json:"enabled,omitempty"`
+	// Property keys: the seeds document no rule for device tag keys
+	// (SaveDeviceProp, 004 L15039–15215, gives only the 5 KB and 100-tag
+	// bounds), so Kiot takes the platform's documented tag-key rule, the
+	// product tag key's: 1–30 letters, digits and periods (API-DIGEST §
+	// "Name and format constraints", 004 L9381–9389). The simulator
+	// (internal/iotsim validDevicePropKey) applies the same rule, and a test
+	// holds the two together.
+
 	// Properties are the device's tags (SaveDeviceProp): at most 100.
 	// Kiot keeps them exactly equal to this map.
 	// +kubebuilder:validation:MaxProperties=100
-	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[A-Za-z0-9_.-]{1,64}$'))",message="property keys must be 1–64 letters, digits, underscores, dots or hyphens"
+	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[A-Za-z0-9.]{1,30}$'))",message="property keys must be 1–30 letters, digits or periods (the platform's tag-key rule)"
 	// +optional
 	Properties map[string]DevicePropertyValue `json:"properties,omitempty"`
 }
@@ -126,6 +141,7 @@ type DeviceLocation struct {
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.state`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Device struct {
 	metav1.TypeMeta   `json:",inline"`

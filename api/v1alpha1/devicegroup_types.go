@@ -4,8 +4,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
+// Group tagValue rule: API-DIGEST L19550–19554.
+
 // GroupTagValue is a group tag's value: 1–128 letters, digits, underscores
-// and hyphens (L19550–19554).
+// and hyphens.
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=128
 // +kubebuilder:validation:Pattern=`^[A-Za-z0-9_-]+$`
@@ -23,12 +25,16 @@ const MaxGroupDepth = 3
 type DeviceGroupSpec struct {
 	ManagedSpec `json:",inline"`
 
-	// GroupName: 4–30 letters, digits and underscores (L18221–18226).
+	// GroupName rule: L18221–18226.
+
+	// GroupName: 4–30 letters, digits and underscores.
 	// +kubebuilder:validation:MinLength=4
 	// +kubebuilder:validation:MaxLength=30
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
 	GroupName string `json:"groupName"`
-	// Description: 1–100 characters (L18258–18261). The platform cannot
+	// GroupDesc rule: L18258–18261.
+
+	// Description: 1–100 characters. The platform cannot
 	// clear a description, so leaving this empty leaves it unmanaged.
 	// +kubebuilder:validation:MaxLength=100
 	// +optional
@@ -37,7 +43,9 @@ type DeviceGroupSpec struct {
 	// at most three levels deep.
 	// +optional
 	ParentRef *LocalReference `json:"parentRef,omitempty"`
-	// Tags: at most 100; keys 2–30 letters, digits and dots (L19545–19554).
+	// Group tagKey rule: L19545–19554.
+
+	// Tags: at most 100; keys 2–30 letters, digits and dots.
 	// Kiot keeps the group's tags exactly equal to this map.
 	// +kubebuilder:validation:MaxProperties=100
 	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[A-Za-z0-9.]{2,30}$'))",message="tag keys must be 2–30 letters, digits or dots"
@@ -72,15 +80,15 @@ type DeviceGroupStatus struct {
 	GroupID string `json:"groupId,omitempty"`
 	// DeviceCount is the number of devices in the group on the platform.
 	// +optional
-	DeviceCount int32 `json:"deviceCount,omitempty"`
+	DeviceCount int32 `json:"deviceCount"`
 	// SelectedDevices is the number of Device resources the spec selects.
 	// +optional
-	SelectedDevices int32 `json:"selectedDevices,omitempty"`
+	SelectedDevices int32 `json:"selectedDevices"`
 	// PendingDevices is the number of selected devices not yet members:
 	// Devices not Ready yet, or refused by the platform (a device can be in
 	// at most 10 groups).
 	// +optional
-	PendingDevices int32 `json:"pendingDevices,omitempty"`
+	PendingDevices int32 `json:"pendingDevices"`
 }
 
 // DeviceGroup is an IoT Platform device group and its membership: the
@@ -94,6 +102,7 @@ type DeviceGroupStatus struct {
 // +kubebuilder:printcolumn:name="Pending",type=integer,JSONPath=`.status.pendingDevices`,priority=1
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type DeviceGroup struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -17,7 +17,9 @@ const (
 	DistributeStrategyNearest DistributeStrategy = "Nearest"
 )
 
-// DistributeJobPhase follows the platform's job status (001:L40–47).
+// Job status values: 001:L40–47.
+
+// DistributeJobPhase follows the platform's job status.
 // +kubebuilder:validation:Enum=Pending;Initializing;Running;Completed;Interrupted;Failed
 type DistributeJobPhase string
 
@@ -50,24 +52,6 @@ const AnnotationRetryFailed = "iot.kiot.dev/retry-failed"
 // MaxDistributeDevices is the most devices one job takes (003:L43).
 const MaxDistributeDevices = 10000
 
-// DistributeDevice is one device to distribute: a Device resource of this
-// namespace, or the DeviceName of a device Kiot does not manage.
-//
-// +kubebuilder:validation:XValidation:rule="has(self.name) != has(self.deviceName)",message="set exactly one of name (a Device resource) and deviceName (a device Kiot does not manage)"
-type DistributeDevice struct {
-	// Name of a Device resource in this namespace.
-	// +kubebuilder:validation:MinLength=1
-	// +kubebuilder:validation:MaxLength=253
-	// +optional
-	Name string `json:"name,omitempty"`
-	// DeviceName on the platform of a device in the job's product.
-	// +kubebuilder:validation:MinLength=4
-	// +kubebuilder:validation:MaxLength=32
-	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_@.:-]+$`
-	// +optional
-	DeviceName string `json:"deviceName,omitempty"`
-}
-
 // DistributeTarget is an instance devices go to.
 //
 // +kubebuilder:validation:XValidation:rule="has(self.instanceId) || has(self.region)",message="name the target's instanceId, its region (for the region's public instance), or both"
@@ -96,7 +80,8 @@ type DistributeTarget struct {
 // +kubebuilder:validation:XValidation:rule="has(self.productRef) != has(self.productKey)",message="exactly one of productRef and productKey must be set"
 // +kubebuilder:validation:XValidation:rule="has(self.targetUid) != has(self.targetAliyunId)",message="exactly one of targetUid and targetAliyunId must be set"
 // +kubebuilder:validation:XValidation:rule="self.strategy != 'Region' || size(self.targets) == 1",message="strategy Region distributes to exactly one target; use Nearest for several"
-// +kubebuilder:validation:XValidation:rule="has(self.devices) || has(self.deviceSelector) || size(self.targets) == 1",message="a distribution of the product alone (no devices, no deviceSelector) goes to exactly one target"
+// +kubebuilder:validation:XValidation:rule="has(self.devices) || has(self.deviceNames) || has(self.deviceSelector) || size(self.targets) == 1",message="a distribution of the product alone (no devices, deviceNames or deviceSelector) goes to exactly one target"
+// +kubebuilder:validation:XValidation:rule="(has(self.devices) ? size(self.devices) : 0) + (has(self.deviceNames) ? size(self.deviceNames) : 0) <= 10000",message="a job distributes at most 10000 devices: devices and deviceNames together"
 // +kubebuilder:validation:XValidation:rule="!has(self.managementPolicy) || self.managementPolicy == 'Manage'",message="managementPolicy must be Manage: a DistributeJob exists to start a job"
 type DistributeJobSpec struct {
 	ManagedSpec `json:",inline"`
@@ -111,12 +96,24 @@ type DistributeJobSpec struct {
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]+$`
 	// +optional
 	ProductKey string `json:"productKey,omitempty"`
-	// Devices to distribute. With deviceSelector, the union of both. With
-	// neither, the product alone is distributed (CreateProductDistributeJob).
-	// +listType=atomic
+	// Devices names Device resources of this namespace to distribute, as a
+	// DeviceGroup's devices do. With deviceNames and deviceSelector, the
+	// union of all three. With none, the product alone is distributed.
+	// +listType=set
 	// +kubebuilder:validation:MaxItems=10000
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=253
 	// +optional
-	Devices []DistributeDevice `json:"devices,omitempty"`
+	Devices []string `json:"devices,omitempty"`
+	// DeviceNames are the platform DeviceNames of devices in the job's
+	// product that Kiot does not manage (no Device resource).
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=10000
+	// +kubebuilder:validation:items:MinLength=4
+	// +kubebuilder:validation:items:MaxLength=32
+	// +kubebuilder:validation:items:Pattern=`^[A-Za-z0-9_@.:-]+$`
+	// +optional
+	DeviceNames []string `json:"deviceNames,omitempty"`
 	// DeviceSelector selects Device resources of this namespace by label.
 	// The selection is made once, when the job is prepared, and recorded in
 	// status.devices: later label changes do not alter a job.
@@ -262,13 +259,13 @@ type DistributeJobStatus struct {
 	SourceInstanceID string `json:"sourceInstanceId,omitempty"`
 	// Total is the number of devices to distribute.
 	// +optional
-	Total int32 `json:"total,omitempty"`
+	Total int32 `json:"total"`
 	// Succeeded counts the devices distributed, by any of the jobs.
 	// +optional
-	Succeeded int32 `json:"succeeded,omitempty"`
+	Succeeded int32 `json:"succeeded"`
 	// Failed counts the devices not distributed by their latest job.
 	// +optional
-	Failed int32 `json:"failed,omitempty"`
+	Failed int32 `json:"failed"`
 	// Devices are the devices of the job, resolved once from spec.devices
 	// and spec.deviceSelector.
 	// +listType=atomic
@@ -318,6 +315,8 @@ type DistributeJobStatus struct {
 // +kubebuilder:printcolumn:name="Succeeded",type=integer,JSONPath=`.status.succeeded`
 // +kubebuilder:printcolumn:name="Failed",type=integer,JSONPath=`.status.failed`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type DistributeJob struct {
 	metav1.TypeMeta   `json:",inline"`
@@ -347,7 +346,7 @@ func (j *DistributeJob) ManagedStatus() *ManagedStatus { return &j.Status.Manage
 
 // ProductOnly reports a distribution of the product alone.
 func (j *DistributeJob) ProductOnly() bool {
-	return len(j.Spec.Devices) == 0 && j.Spec.DeviceSelector == nil
+	return len(j.Spec.Devices) == 0 && len(j.Spec.DeviceNames) == 0 && j.Spec.DeviceSelector == nil
 }
 
 // LatestRun is the most recent cloud job, or nil before the first.

@@ -70,13 +70,16 @@ func (s *ManagedSpec) ProviderConfigName() string {
 
 // ManagedStatus holds what every cloud-backed kind reports.
 type ManagedStatus struct {
-	// Conditions: Ready (the cloud resource exists and matches the spec) and
-	// Synced (the last reconcile reached the API without error).
+	// Conditions: Ready (the cloud resource exists and matches the spec),
+	// Synced (the last reconcile reached the API without error) and, only
+	// while a person must act, Stalled.
 	// +listType=map
 	// +listMapKey=type
 	// +optional
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
-	// ObservedGeneration is the generation the last successful reconcile saw.
+	// ObservedGeneration is the generation of the last reconcile that reached
+	// a verdict: it succeeded, or found a spec that cannot work as written
+	// (Stalled).
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 	// LastHandledReconcileAt is the last value of the

@@ -22,8 +22,10 @@ const (
 	DataFormatCustom    DataFormat = "Custom"
 )
 
+// Product tag value rule: L9391–9399.
+
 // ProductTagValue is a product tag's value: 1–128 letters, digits,
-// underscores and hyphens (L9391–9399).
+// underscores and hyphens.
 // +kubebuilder:validation:MinLength=1
 // +kubebuilder:validation:MaxLength=128
 // +kubebuilder:validation:Pattern=`^[A-Za-z0-9_-]+$`
@@ -39,8 +41,10 @@ type ProductTagValue string
 type ProductSpec struct {
 	ManagedSpec `json:",inline"`
 
+	// ProductName rule: CreateProduct, L7897–7907.
+
 	// ProductName: 4–30 letters, digits and underscores, unique in the
-	// instance (CreateProduct, L7897–7907).
+	// instance.
 	// +kubebuilder:validation:MinLength=4
 	// +kubebuilder:validation:MaxLength=30
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
@@ -55,27 +59,37 @@ type ProductSpec struct {
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="dataFormat is immutable: the platform cannot change it"
 	// +optional
 	DataFormat DataFormat `json:"dataFormat,omitempty"`
+	// AuthType rule: L8062–8095.
+
 	// AuthType: secret (default), id2 or x509; id2 and x509 exist only in
-	// cn-shanghai (L8062–8095).
+	// cn-shanghai.
 	// +kubebuilder:validation:Enum=secret;id2;x509
 	// +kubebuilder:default=secret
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="authType is immutable: the platform cannot change it"
 	// +optional
 	AuthType string `json:"authType,omitempty"`
-	// NetType of directly connected devices and gateways (L8017–8039).
+	// NetType values: L8017–8039.
+
+	// NetType of directly connected devices and gateways.
 	// +kubebuilder:validation:Enum=WIFI;CELLULAR;ETHERNET;LORA;OTHER
 	// +optional
 	NetType string `json:"netType,omitempty"`
-	// ProtocolType of sub-devices behind a gateway (L7992–8014).
+	// ProtocolType values: L7992–8014.
+
+	// ProtocolType of sub-devices behind a gateway.
 	// +kubebuilder:validation:Enum=modbus;opc-ua;customize;ble;zigbee
 	// +optional
 	ProtocolType string `json:"protocolType,omitempty"`
-	// CategoryKey takes the category's standard TSL model (L8097–8108).
+	// CategoryKey: L8097–8108.
+
+	// CategoryKey takes the category's standard TSL model.
 	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_]+$`
 	// +optional
 	CategoryKey string `json:"categoryKey,omitempty"`
-	// Description: at most 100 characters (L7944–7947). The platform cannot
+	// Description rule: L7944–7947.
+
+	// Description: at most 100 characters. The platform cannot
 	// clear a description, so leaving this empty leaves it unmanaged.
 	// +kubebuilder:validation:MaxLength=100
 	// +optional
@@ -85,9 +99,11 @@ type ProductSpec struct {
 	// +kubebuilder:default=false
 	// +optional
 	Published bool `json:"published,omitempty"`
+	// Product tag rules: L9324–9399.
+
 	// Tags: at most 100; keys 1–30 letters, digits and dots; values 1–128
-	// letters, digits, underscores and hyphens (L9324–9399). Kiot keeps the
-	// product's tags exactly equal to this map.
+	// letters, digits, underscores and hyphens. Kiot keeps the product's
+	// tags exactly equal to this map.
 	// +kubebuilder:validation:MaxProperties=100
 	// +kubebuilder:validation:XValidation:rule="self.all(k, k.matches('^[A-Za-z0-9.]{1,30}$'))",message="tag keys must be 1–30 letters, digits or dots"
 	// +optional
@@ -115,7 +131,7 @@ type ProductStatus struct {
 	// counted at the last observation: shortly (30 seconds by default) after
 	// its Devices change, and at every resync.
 	// +optional
-	DeviceCount int32 `json:"deviceCount,omitempty"`
+	DeviceCount int32 `json:"deviceCount"`
 	// SecretName is the Secret holding productKey, productSecret, regionId.
 	// +optional
 	SecretName string `json:"secretName,omitempty"`
@@ -128,11 +144,12 @@ type ProductStatus struct {
 // +kubebuilder:resource:shortName=iotproduct,categories=kiot
 // +kubebuilder:subresource:status
 // +kubebuilder:printcolumn:name="ProductKey",type=string,JSONPath=`.status.productKey`
-// +kubebuilder:printcolumn:name="Name",type=string,JSONPath=`.spec.productName`,priority=1
+// +kubebuilder:printcolumn:name="ProductName",type=string,JSONPath=`.spec.productName`,priority=1
 // +kubebuilder:printcolumn:name="Devices",type=integer,JSONPath=`.status.deviceCount`
 // +kubebuilder:printcolumn:name="State",type=string,JSONPath=`.status.productStatus`,priority=1
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
+// +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type Product struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -150,7 +150,7 @@ func TestABusyAnswerToACreateThatAsksAgainKeepsTheIntent(t *testing.T) {
 	job := func(pending *iotv1.PendingJobCreate) *iotv1.DistributeJob {
 		return &iotv1.DistributeJob{
 			Spec: iotv1.DistributeJobSpec{Targets: []iotv1.DistributeTarget{{Region: "ap-southeast-1"}}, TargetUID: iotsim.DefaultUID,
-				Devices: []iotv1.DistributeDevice{{DeviceName: "busy-1"}}},
+				DeviceNames: []string{"busy-1"}},
 			Status: iotv1.DistributeJobStatus{ProductKey: pk, SourceInstanceID: "iotx-oxssharez200", PendingCreate: pending,
 				Devices: []iotv1.ResolvedDevice{{DeviceName: "busy-1"}}},
 		}

@@ -85,7 +85,8 @@ func TestResolveDevices(t *testing.T) {
 		device("light-3", "", map[string]string{"district": "old-town"}),
 	}
 	j := &iotv1.DistributeJob{Spec: iotv1.DistributeJobSpec{
-		Devices:        []iotv1.DistributeDevice{{Name: "light-3"}, {DeviceName: "outside-1"}, {Name: "light-1"}},
+		Devices:        []string{"light-3", "light-1"},
+		DeviceNames:    []string{"outside-1"},
 		DeviceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"district": "harbour"}},
 	}}
 	got, err := resolveDevices(j, cluster, time.Second)
@@ -105,11 +106,11 @@ func TestResolveDevices(t *testing.T) {
 		t.Fatalf("resource names: %q %q %q", got[0].ResourceName(), got[1].ResourceName(), got[3].ResourceName())
 	}
 
-	j.Spec.Devices = append(j.Spec.Devices, iotv1.DistributeDevice{Name: "not-created-yet"})
+	j.Spec.Devices = append(j.Spec.Devices, "not-created-yet")
 	if _, err := resolveDevices(j, cluster, time.Second); !isWait(err, iotv1.ReasonDevicesNotReady) {
 		t.Fatalf("a named Device that does not exist must wait, not record a partial set: %v", err)
 	}
-	j.Spec.Devices = nil
+	j.Spec.Devices, j.Spec.DeviceNames = nil, nil
 	j.Spec.DeviceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"district": "nowhere"}}
 	if _, err := resolveDevices(j, cluster, time.Second); !isWait(err, iotv1.ReasonNoDevicesSelected) {
 		t.Fatalf("a selector that selects nothing yet must wait: %v", err)

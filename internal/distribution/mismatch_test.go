@@ -40,7 +40,7 @@ func TestATargetOutsideTheJobIsReportedAndTheDeviceLeftToItsController(t *testin
 	j := &iotv1.DistributeJob{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "to-singapore"},
 		Spec: iotv1.DistributeJobSpec{Targets: []iotv1.DistributeTarget{{Region: "ap-southeast-1"}}, ProductKey: "a1Key",
-			Devices: []iotv1.DistributeDevice{{Name: "light-1"}, {DeviceName: "outside-1"}}},
+			Devices: []string{"light-1"}, DeviceNames: []string{"outside-1"}},
 		Status: iotv1.DistributeJobStatus{ProductKey: "a1Key",
 			Devices: []iotv1.ResolvedDevice{{DeviceName: "light-1", Managed: true}, {DeviceName: "outside-1"}},
 			Jobs:    []iotv1.DistributeJobRun{{JobID: "job-1", Phase: iotv1.PhaseCompleted}}},

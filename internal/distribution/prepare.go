@@ -93,9 +93,10 @@ func (e *External) targetInstances(j *iotv1.DistributeJob) ([]string, error) {
 	return ids, nil
 }
 
-// resolveDevices turns spec.devices and spec.deviceSelector into the job's
-// devices, sorted by DeviceName. Every named Device resource must exist:
-// recording a partial set would distribute fewer devices than asked.
+// resolveDevices turns spec.devices, spec.deviceNames and spec.deviceSelector
+// into the job's devices, sorted by DeviceName. Every named Device resource
+// must exist: recording a partial set would distribute fewer devices than
+// asked.
 func resolveDevices(j *iotv1.DistributeJob, devices []iotv1.Device, retry time.Duration) ([]iotv1.ResolvedDevice, error) {
 	var selector labels.Selector
 	if j.Spec.DeviceSelector != nil {
@@ -118,16 +119,16 @@ func resolveDevices(j *iotv1.DistributeJob, devices []iotv1.Device, retry time.D
 		out[r.DeviceName] = r
 	}
 	var missing []string
-	for _, item := range j.Spec.Devices {
-		switch {
-		case item.DeviceName != "":
-			if _, taken := out[item.DeviceName]; !taken {
-				out[item.DeviceName] = iotv1.ResolvedDevice{DeviceName: item.DeviceName}
-			}
-		case byName[item.Name] != nil:
-			add(byName[item.Name])
-		default:
-			missing = append(missing, item.Name)
+	for _, name := range j.Spec.Devices {
+		if d := byName[name]; d != nil {
+			add(d)
+		} else {
+			missing = append(missing, name)
+		}
+	}
+	for _, deviceName := range j.Spec.DeviceNames {
+		if _, taken := out[deviceName]; !taken {
+			out[deviceName] = iotv1.ResolvedDevice{DeviceName: deviceName}
 		}
 	}
 	if len(missing) > 0 {

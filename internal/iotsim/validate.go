@@ -70,7 +70,10 @@ func validGroupName(s string) bool { return charsetOK(s, 4, 30, "_") }
 // validGroupTagKey: 2–30 letters, digits and periods (L19545–19548).
 func validGroupTagKey(s string) bool { return charsetOK(s, 2, 30, ".") }
 
-// validDevicePropKey: the seeds give no rule for device tag keys; this takes
-// the product tag key's (1–30 letters, digits, periods) and also allows
-// underscores, which the device-tag examples of the console use. [inferred]
-func validDevicePropKey(s string) bool { return charsetOK(s, 1, 30, "._") }
+// validDevicePropKey: the seeds give no rule for device tag keys
+// (SaveDeviceProp, 004 L15039–15215, bounds only the size and count), so
+// the simulator applies the platform's documented tag-key rule, the product
+// tag key's: 1–30 letters, digits and periods (004 L9381–9389; API-DIGEST
+// "Name and format constraints"). The Device CRD admits exactly these keys
+// (api/v1alpha1 DeviceSpec.Properties); a test holds the two together.
+func validDevicePropKey(s string) bool { return validProductTagKey(s) }

@@ -72,7 +72,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		return reconcile.Result{RequeueAfter: staleRetry}, nil
 	}
 	s := &scope{obj: obj, before: obj.DeepCopyObject().(Object), log: log.FromContext(ctx)}
+	if err := r.markFirstSeen(ctx, s); err != nil {
+		return reconcile.Result{}, err
+	}
 	result, err := r.reconcile(ctx, s)
+	r.reportStalled(s)
 	if patchErr := r.patchStatus(ctx, s); patchErr != nil {
 		return reconcile.Result{}, patchErr
 	}
@@ -80,7 +84,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 }
 
 func (r *Reconciler) reconcile(ctx context.Context, s *scope) (reconcile.Result, error) {
-	if s.obj.GetAnnotations()[iotv1.AnnotationPaused] == "true" {
+	if paused(s.obj) {
 		setCondition(s.obj, iotv1.ConditionSynced, metav1.ConditionFalse, iotv1.ReasonReconcilePaused,
 			"Reconciliation is paused by the "+iotv1.AnnotationPaused+" annotation")
 		return reconcile.Result{}, nil
@@ -240,11 +244,21 @@ func (r *Reconciler) failed(ctx context.Context, s *scope, err error) (reconcile
 		_, _ = r.succeeded(s)
 		return reconcile.Result{RequeueAfter: o.after}, nil
 	}
-	previous := findCondition(s.obj, iotv1.ConditionSynced)
+	// A copy: setCondition rewrites the condition in place.
+	var previous *metav1.Condition
+	if c := findCondition(s.obj, iotv1.ConditionSynced); c != nil {
+		previous = c.DeepCopy()
+	}
 	setCondition(s.obj, iotv1.ConditionSynced, metav1.ConditionFalse, o.reason, err.Error())
-	if o.after > 0 {
-		// A wait explains why the resource is not Ready yet.
+	if o.after > 0 || o.terminal {
+		// A wait explains why the resource is not Ready yet; a refused
+		// spec why it is not Ready as written.
 		setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionFalse, o.reason, err.Error())
+	}
+	if o.terminal {
+		// Kiot has seen this generation and reached a verdict on it: kstatus
+		// reads Stalled only once observedGeneration matches.
+		s.obj.ManagedStatus().ObservedGeneration = s.obj.GetGeneration()
 	}
 	if previous == nil || previous.Reason != o.reason || previous.Message != err.Error() {
 		r.event(s.obj, corev1.EventTypeWarning, o.reason, "Reconcile", "%s", err.Error())

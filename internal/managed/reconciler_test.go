@@ -174,7 +174,7 @@ func TestErrorsAreAnsweredByClass(t *testing.T) {
 		readyFalsed bool
 	}{
 		{"a wait", Wait("ProductNotReady", 30*time.Second, "waiting for the Product"), "ProductNotReady", 30 * time.Second, false, true},
-		{"a terminal error", Terminal(errors.New("refused")), iotv1.ReasonInvalidSpec, 0, false, false},
+		{"a terminal error", Terminal(errors.New("refused")), iotv1.ReasonInvalidSpec, 0, false, true},
 		{"anything else", errors.New("connection reset"), iotv1.ReasonReconcileError, 0, true, false},
 	}
 	for _, tc := range cases {
@@ -188,7 +188,7 @@ func TestErrorsAreAnsweredByClass(t *testing.T) {
 				t.Errorf("Synced = %+v, want False/%s", got, tc.wantReason)
 			}
 			if tc.readyFalsed && condition(p, iotv1.ConditionReady).Reason != tc.wantReason {
-				t.Errorf("a wait explains itself in Ready too: %+v", condition(p, iotv1.ConditionReady))
+				t.Errorf("a wait or a refusal explains itself in Ready too: %+v", condition(p, iotv1.ConditionReady))
 			}
 			if tc.wantAfter > 0 && result.RequeueAfter != tc.wantAfter {
 				t.Errorf("RequeueAfter = %v, want %v", result.RequeueAfter, tc.wantAfter)
@@ -196,8 +196,9 @@ func TestErrorsAreAnsweredByClass(t *testing.T) {
 			if ext.creates != 0 {
 				t.Error("a failed observation must not lead to a create")
 			}
-			if p.Status.ObservedGeneration != 0 {
-				t.Error("observedGeneration is stamped only by a successful reconcile")
+			terminal := tc.wantReason == iotv1.ReasonInvalidSpec
+			if got := p.Status.ObservedGeneration; terminal && got != 1 || !terminal && got != 0 {
+				t.Errorf("observedGeneration = %d: it is stamped by a reconcile that reached a verdict (success, refusal), only", got)
 			}
 		})
 	}
@@ -411,9 +412,9 @@ func TestAKindFoundByNameWritesWhatCreateLearnedOnceAtTheEnd(t *testing.T) {
 		if err := c.Get(context.Background(), client.ObjectKeyFromObject(p), written); err != nil {
 			t.Fatal(err)
 		}
-		want := 2 // the identifiers at once, then the outcome
+		want := 3 // Ready=False on first sight, the identifiers at once, then the outcome
 		if foundByName {
-			want = 1
+			want = 2
 		}
 		if statusWrites != want || written.Status.ProductKey != "a1Key" {
 			t.Errorf("FoundByName=%v: %d status writes with key %q, want %d with a1Key", foundByName, statusWrites, written.Status.ProductKey, want)

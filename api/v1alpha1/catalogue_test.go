@@ -1,0 +1,96 @@
+package v1alpha1_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+)
+
+// reasonConstants reads every Reason* constant declared in conditions.go.
+func reasonConstants(t *testing.T) map[string]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "conditions.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		spec, ok := n.(*ast.ValueSpec)
+		if !ok {
+			return true
+		}
+		for i, name := range spec.Names {
+			if !strings.HasPrefix(name.Name, "Reason") || i >= len(spec.Values) {
+				continue
+			}
+			if lit, ok := spec.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				v, _ := strconv.Unquote(lit.Value)
+				reasons[name.Name] = v
+			}
+		}
+		return true
+	})
+	if len(reasons) < 30 {
+		t.Fatalf("found only %d reasons in conditions.go", len(reasons))
+	}
+	return reasons
+}
+
+// catalogueRows reads docs/conditions.md's reason table: reason → stalled.
+func catalogueRows(t *testing.T) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "conditions.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	inReasons := false
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "## ") {
+			inReasons = line == "## Reasons"
+			continue
+		}
+		if !inReasons || !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cells := strings.Split(line, "|")
+		reason := strings.Trim(strings.TrimSpace(cells[1]), "`")
+		rows[reason] = strings.TrimSpace(cells[3]) == "yes"
+	}
+	return rows
+}
+
+// The condition catalogue lists every reason the code declares, no other,
+// and marks as Stalled exactly the reasons the engine stalls on.
+func TestTheConditionCatalogueMatchesTheCode(t *testing.T) {
+	declared, rows := reasonConstants(t), catalogueRows(t)
+	values := map[string]bool{}
+	for name, v := range declared {
+		values[v] = true
+		stalled, ok := rows[v]
+		if !ok {
+			t.Errorf("%s (%q) is missing from docs/conditions.md", name, v)
+			continue
+		}
+		if stalled != iotv1.NeedsPerson(v) {
+			t.Errorf("docs/conditions.md marks %q Stalled: %v; the code: %v", v, stalled, iotv1.NeedsPerson(v))
+		}
+	}
+	for reason := range rows {
+		if !values[reason] {
+			t.Errorf("docs/conditions.md lists %q, which conditions.go does not declare", reason)
+		}
+	}
+	for _, r := range iotv1.StalledReasons() {
+		if !values[r] {
+			t.Errorf("StalledReasons names %q, which is not a declared reason", r)
+		}
+	}
+}
