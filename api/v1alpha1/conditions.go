@@ -104,3 +104,22 @@ const (
 	// selects are not Ready yet, so its membership is not yet the spec's.
 	ReasonDevicesPending = "DevicesPending"
 )
+
+// Reasons of tenancy: which namespace may use which ProviderConfig, cloud
+// resource and product (docs/tenancy.md).
+const (
+	// ReasonProviderConfigNotAllowed: the ProviderConfig's
+	// spec.allowedNamespaces does not select the resource's namespace.
+	ReasonProviderConfigNotAllowed = "ProviderConfigNotAllowed"
+	// ReasonOwnedByAnother: the cloud resource carries the ownership mark of
+	// another Kiot resource (or another cluster); Kiot leaves it alone.
+	ReasonOwnedByAnother = "OwnedByAnother"
+	// ReasonAdoptionRequired: a cloud resource of the spec's name exists that
+	// Kiot did not create; Kiot adopts it only when asked (spec.productKey,
+	// spec.groupId or the iot.kiot.dev/adopt annotation).
+	ReasonAdoptionRequired = "AdoptionRequired"
+	// ReasonProductNotGranted: the product a Device, DistributeJob or
+	// DeviceGroup member names is neither a Product of its namespace nor
+	// granted to its namespace.
+	ReasonProductNotGranted = "ProductNotGranted"
+)

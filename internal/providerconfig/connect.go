@@ -26,16 +26,21 @@ type Connection struct {
 	Credentials   aliyun.Credentials
 }
 
-// Resolve reads the named ProviderConfig and its credentials. A missing
-// ProviderConfig, Secret or key is a wait (the resource reports it and looks
-// again), not an error to back off from.
-func Resolve(ctx context.Context, reader client.Reader, name string, getenv Getenv) (Connection, error) {
+// Resolve reads the named ProviderConfig and its credentials for a resource
+// of namespace. A missing ProviderConfig, Secret or key is a wait (the
+// resource reports it and looks again), not an error to back off from; so
+// is a ProviderConfig that does not allow the namespace, whose credentials
+// are then never loaded.
+func Resolve(ctx context.Context, reader client.Reader, name, namespace string, getenv Getenv) (Connection, error) {
 	var pc iotv1.ProviderConfig
 	if err := reader.Get(ctx, client.ObjectKey{Name: name}, &pc); err != nil {
 		if apierrors.IsNotFound(err) {
 			return Connection{}, managed.Wait(iotv1.ReasonProviderNotReady, NotReadyRetry,
 				"ProviderConfig %q does not exist: create it, or set spec.providerConfigRef.name", name)
 		}
+		return Connection{}, err
+	}
+	if err := checkNamespaceAllowed(ctx, reader, &pc, namespace); err != nil {
 		return Connection{}, err
 	}
 	creds, err := LoadCredentials(ctx, reader, &pc, getenv)
@@ -90,7 +95,7 @@ type Connector struct {
 
 // Connect resolves the ProviderConfig and builds the External.
 func (c *Connector) Connect(ctx context.Context, obj managed.Object) (managed.External, error) {
-	conn, err := Resolve(ctx, c.Kube, obj.Managed().ProviderConfigName(), c.Getenv)
+	conn, err := Resolve(ctx, c.Kube, obj.Managed().ProviderConfigName(), obj.GetNamespace(), c.Getenv)
 	if err != nil {
 		return nil, err
 	}
