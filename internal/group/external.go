@@ -45,9 +45,9 @@ type External struct {
 	observed     *iot.Group
 	observedTags []iot.Tag
 	// unmarked: the group is the resource's but lacks its mark (adopted).
-	unmarked     bool
-	members      map[iot.GroupDevice]bool
-	selection    selection
+	unmarked  bool
+	members   map[iot.GroupDevice]bool
+	selection selection
 	// actedOn is the selection the last Update brought the membership to.
 	// The engine's re-check after an Update compares against it, not a
 	// fresh selection: Devices that turned Ready in between are no failed

@@ -3,9 +3,9 @@
 package kindtest
 
 import (
-	corev1 "k8s.io/api/core/v1"
 	"context"
 	"fmt"
+	corev1 "k8s.io/api/core/v1"
 	"net/http"
 	"net/http/httptest"
 	"sync"
