@@ -291,7 +291,9 @@ var _ = Describe("Tenancy: two teams, one ProviderConfig", Ordered, func() {
 		expectRefused(d, "Device", iotv1.ReasonProductNotGranted)
 		var ns corev1.Namespace
 		Expect(k8sClient.Get(ctx, client.ObjectKey{Name: teamA}, &ns)).To(Succeed())
-		update(&ns, func() { ns.Annotations = map[string]string{iotv1.AnnotationGrantedProductKeys: shared.Status.ProductKey} })
+		update(&ns, func() {
+			ns.Annotations = map[string]string{iotv1.AnnotationGrantedProductKeys: shared.Status.ProductKey}
+		})
 		update(d, func() { d.Annotations = map[string]string{iotv1.AnnotationReconcileRequestedAt: "granted"} })
 		readyDevice(d)
 		Expect(simDevicesNamed(shared.Status.ProductKey, d.Name)).To(Equal(1))
