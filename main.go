@@ -28,6 +28,7 @@ func main() {
 	flag.DurationVar(&opts.DistributeTiming.PollMin, "distribute-poll-min", opts.DistributeTiming.PollMin, "Shortest interval between two polls of a running distribution job.")
 	flag.StringVar(&opts.OperatorNamespace, "operator-namespace", opts.OperatorNamespace, "Namespace of the operator's own state (the batch registration journal); default $POD_NAMESPACE, else kiot-system.")
 	flag.DurationVar(&opts.DistributeTiming.PollMax, "distribute-poll-max", opts.DistributeTiming.PollMax, "Longest interval between two polls of a running distribution job.")
+	flag.StringVar(&opts.ClusterID, "cluster-id", opts.ClusterID, "This cluster's identity in the ownership marks Kiot puts on products and groups (letters, digits, hyphens; default: the kube-system namespace's UID). Give every cluster sharing an account its own, and keep it across reinstalls.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()

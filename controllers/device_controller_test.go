@@ -190,6 +190,12 @@ var _ = Describe("Device", func() {
 	It("uses a product Kiot does not manage through spec.productKey and a deviceName of its own", func() {
 		created, err := cloud.CreateProduct(ctx, iot.CreateProductInput{ProductName: unique("Foreign_"), NodeType: iot.NodeTypeDevice})
 		Expect(err).NotTo(HaveOccurred())
+		// No Product of the namespace holds it: the namespace is granted it.
+		var ns corev1.Namespace
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Name: "default"}, &ns)).To(Succeed())
+		update(&ns, func() {
+			ns.Annotations = map[string]string{iotv1.AnnotationGrantedProductKeys: ns.Annotations[iotv1.AnnotationGrantedProductKeys] + "," + created.ProductKey}
+		})
 		d := &iotv1.Device{
 			ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: unique("foreign-device-")},
 			Spec:       iotv1.DeviceSpec{ProductKey: created.ProductKey, DeviceName: "dev@site:01"},

@@ -29,7 +29,7 @@ func newRegistration(mgr ctrl.Manager, opts Options, connector providerconfig.Co
 		// the ProviderConfig's name, see device.External.fleetKey) and
 		// instance's it was checked in.
 		ClientFor: func(key fleet.Key) (fleet.RegistrationAPI, error) {
-			conn, err := providerconfig.Resolve(context.Background(), mgr.GetAPIReader(), key.Account, connector.Getenv)
+			conn, err := providerconfig.ResolveForResume(context.Background(), mgr.GetAPIReader(), key.Account, connector.Getenv)
 			if err != nil {
 				return nil, err
 			}

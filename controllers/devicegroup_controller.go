@@ -31,7 +31,7 @@ import (
 // parent (waiting for it to go).
 func setupDeviceGroup(mgr ctrl.Manager, opts Options, connector providerconfig.Connector) error {
 	connector.External = func(_ providerconfig.Connection, api *iot.Client) managed.External {
-		return &group.External{API: api, Kube: mgr.GetClient(), Retry: opts.ConflictRetry}
+		return &group.External{API: api, Kube: mgr.GetClient(), Retry: opts.ConflictRetry, ClusterID: opts.ClusterID}
 	}
 	b, r := managedController(mgr, managed.Kind{
 		Name:      "DeviceGroup",

@@ -42,4 +42,8 @@ type Options struct {
 	RegistrationPoll   time.Duration
 	// Clients builds the IoT Platform clients (tests shorten backoffs).
 	Clients providerconfig.ClientFactory
+	// ClusterID is this cluster's identity in the ownership marks on
+	// products and groups; empty means the kube-system namespace's UID,
+	// which every cluster has, is unique and survives reinstalling Kiot.
+	ClusterID string
 }

@@ -31,7 +31,7 @@ import (
 // period (which refreshes status.deviceCount), not one per Device.
 func setupProduct(mgr ctrl.Manager, opts Options, connector providerconfig.Connector) error {
 	connector.External = func(conn providerconfig.Connection, api *iot.Client) managed.External {
-		return &product.External{API: api, Region: conn.Region, Kube: mgr.GetClient(), DependentsRetry: opts.ConflictRetry}
+		return &product.External{API: api, Region: conn.Region, Kube: mgr.GetClient(), DependentsRetry: opts.ConflictRetry, ClusterID: opts.ClusterID}
 	}
 	b, r := managedController(mgr, managed.Kind{
 		Name:       "Product",

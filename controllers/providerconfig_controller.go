@@ -40,6 +40,7 @@ type ProviderConfigReconciler struct {
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=providerconfigs,verbs=get;list;watch
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=providerconfigs/status,verbs=get;patch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile sets the ProviderConfig's Ready condition from its credentials.

@@ -1,6 +1,8 @@
 package controllers
 
 import (
+	"context"
+
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/kiot-dev/kiot/internal/providerconfig"
@@ -9,6 +11,11 @@ import (
 // SetupAll registers every Kiot controller with the manager. main and the
 // envtest suites both call it, so the tests run the wiring that ships.
 func SetupAll(mgr ctrl.Manager, opts Options, getenv providerconfig.Getenv) error {
+	clusterID, err := resolveClusterID(context.Background(), mgr.GetAPIReader(), opts.ClusterID)
+	if err != nil {
+		return err
+	}
+	opts.ClusterID = clusterID
 	if err := (&ProviderConfigReconciler{
 		Client:   mgr.GetClient(),
 		Recorder: mgr.GetEventRecorder("kiot-providerconfig"),

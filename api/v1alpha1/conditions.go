@@ -142,6 +142,10 @@ var stalledReasons = []string{
 	ReasonJobInterrupted,
 	ReasonJobLost,
 	ReasonTargetMismatch,
+	ReasonProviderConfigNotAllowed,
+	ReasonOwnedByAnother,
+	ReasonAdoptionRequired,
+	ReasonProductNotGranted,
 }
 
 // NeedsPerson reports a reason under which Kiot sets Stalled=True.
@@ -153,3 +157,22 @@ func NeedsPerson(reason string) bool {
 func StalledReasons() []string {
 	return slices.Clone(stalledReasons)
 }
+
+// Reasons of tenancy: which namespace may use which ProviderConfig, cloud
+// resource and product (docs/tenancy.md).
+const (
+	// ReasonProviderConfigNotAllowed: the ProviderConfig's
+	// spec.allowedNamespaces does not select the resource's namespace.
+	ReasonProviderConfigNotAllowed = "ProviderConfigNotAllowed"
+	// ReasonOwnedByAnother: the cloud resource carries the ownership mark of
+	// another Kiot resource (or another cluster); Kiot leaves it alone.
+	ReasonOwnedByAnother = "OwnedByAnother"
+	// ReasonAdoptionRequired: a cloud resource of the spec's name exists that
+	// Kiot did not create; Kiot adopts it only when asked (spec.productKey,
+	// spec.groupId or the iot.kiot.dev/adopt annotation).
+	ReasonAdoptionRequired = "AdoptionRequired"
+	// ReasonProductNotGranted: the product a Device, DistributeJob or
+	// DeviceGroup member names is neither a Product of its namespace nor
+	// granted to its namespace.
+	ReasonProductNotGranted = "ProductNotGranted"
+)

@@ -89,6 +89,12 @@ type DeviceGroupStatus struct {
 	// at most 10 groups).
 	// +optional
 	PendingDevices int32 `json:"pendingDevices"`
+	// CreateRequestedAt is when Kiot last asked the platform to create the
+	// group, written before the call. If the answer is lost, an unmarked
+	// group of this name made since then is known to be Kiot's own and is
+	// adopted; any other is not.
+	// +optional
+	CreateRequestedAt *metav1.Time `json:"createRequestedAt,omitempty"`
 }
 
 // DeviceGroup is an IoT Platform device group and its membership: the

@@ -100,6 +100,23 @@ const (
 	AnnotationPollInterval = "iot.kiot.dev/poll-interval"
 )
 
+// Tenancy (docs/tenancy.md).
+const (
+	// AnnotationAdopt set to "true" on a Product or DeviceGroup lets Kiot
+	// adopt an unmarked cloud resource of the spec's name (one Kiot did not
+	// create); without it, or spec.productKey / spec.groupId, a name
+	// collision is refused. Kiot never adopts one marked by another owner.
+	AnnotationAdopt = "iot.kiot.dev/adopt"
+	// AnnotationGrantedProductKeys on a Namespace, a comma-separated list of
+	// ProductKeys, lets that namespace's Devices, DistributeJobs and
+	// DeviceGroups use those products besides its own Products' (set by
+	// whoever may edit Namespaces: the cluster's administrators).
+	AnnotationGrantedProductKeys = "iot.kiot.dev/granted-product-keys"
+	// OwnerTagKey is the product and group tag by which Kiot marks what it
+	// owns: <cluster id>_<namespace>_<name> of the owning resource.
+	OwnerTagKey = "kiot.owner"
+)
+
 // Labels on the Secrets Kiot writes.
 const (
 	LabelOwnerKind = "iot.kiot.dev/owner-kind"

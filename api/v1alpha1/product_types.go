@@ -135,6 +135,12 @@ type ProductStatus struct {
 	// SecretName is the Secret holding productKey, productSecret, regionId.
 	// +optional
 	SecretName string `json:"secretName,omitempty"`
+	// CreateRequestedAt is when Kiot last asked the platform to create the
+	// product, written before the call. If the answer is lost, an unmarked
+	// product of this name made since then is known to be Kiot's own and is
+	// adopted; any other is not.
+	// +optional
+	CreateRequestedAt *metav1.Time `json:"createRequestedAt,omitempty"`
 }
 
 // Product is an IoT Platform product: the template its devices share.

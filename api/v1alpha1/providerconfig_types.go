@@ -83,6 +83,14 @@ type ProviderConfigSpec struct {
 	IotInstanceID string `json:"iotInstanceId,omitempty"`
 	// Credentials that sign requests.
 	Credentials ProviderCredentials `json:"credentials"`
+	// AllowedNamespaces selects, by label, the namespaces whose resources
+	// may use this ProviderConfig. Unset, every namespace may (a one-team
+	// cluster); {} also selects every namespace. To name namespaces, match
+	// the label kubernetes.io/metadata.name that every namespace carries.
+	// A resource elsewhere is refused with reason ProviderConfigNotAllowed
+	// and no cloud call.
+	// +optional
+	AllowedNamespaces *metav1.LabelSelector `json:"allowedNamespaces,omitempty"`
 }
 
 // ProviderConfigStatus is what Kiot observed of a ProviderConfig.

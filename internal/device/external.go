@@ -156,6 +156,9 @@ func (e *External) refToDelete(ctx context.Context, d *iotv1.Device) (iot.Device
 	if productKey == "" {
 		return iot.DeviceRef{}, managed.ErrAlreadyGone
 	}
+	if err := mayDeleteUnder(ctx, e.Kube, d, productKey); err != nil {
+		return iot.DeviceRef{}, err
+	}
 	return iot.DeviceRef{ProductKey: productKey, DeviceName: cmp.Or(d.Status.DeviceName, d.EffectiveDeviceName())}, nil
 }
 
@@ -176,7 +179,7 @@ func (e *External) ref(ctx context.Context, d *iotv1.Device) (iot.DeviceRef, err
 // the referenced Product once that Product is Ready.
 func (e *External) productKey(ctx context.Context, d *iotv1.Device) (string, error) {
 	if d.Spec.ProductKey != "" {
-		return d.Spec.ProductKey, nil
+		return d.Spec.ProductKey, refs.CheckProductKey(ctx, e.Kube, d.Namespace, d.Spec.ProductKey, ProductRetry)
 	}
 	return refs.ReadyProductKey(ctx, e.Kube, d.Namespace, d.Spec.ProductRef.Name, ProductRetry)
 }

@@ -76,7 +76,7 @@ func TestObserveFindsTheDevice(t *testing.T) {
 		{"by name in the referenced Product, adopting", func(*iotv1.Device) {}, lampProduct(true), true, "iot-1"},
 		{"by name in spec.productKey", func(d *iotv1.Device) {
 			d.Spec.ProductRef, d.Spec.ProductKey = nil, "a1Lamp"
-		}, nil, true, "iot-1"},
+		}, &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "holder"}, Status: iotv1.ProductStatus{ProductKey: "a1Lamp"}}, true, "iot-1"},
 		{"by spec.deviceName", func(d *iotv1.Device) { d.Name, d.Spec.DeviceName = "other", "lamp-1" }, lampProduct(true), true, "iot-1"},
 		{"nowhere when the name is free", func(d *iotv1.Device) { d.Name = "lamp-2" }, lampProduct(true), false, ""},
 		{"gone behind Kiot's back: status forgotten", func(d *iotv1.Device) { d.Name = "lamp-gone"; registered(d, "iot-gone") }, nil, false, ""},
@@ -349,12 +349,15 @@ func TestDelete(t *testing.T) {
 		{name: "by the IotId in status", mutate: func(d *iotv1.Device) { registered(d, "iot-1") }, calls: 1},
 		{name: "by product and name in status", mutate: func(d *iotv1.Device) {
 			d.Status.ProductKey, d.Status.DeviceName = "a1Lamp", "lamp-1"
-		}, calls: 1},
+		}, objs: []client.Object{granting("a1Lamp")}, calls: 1},
 		{name: "overtaken registration, through the referenced Product", objs: []client.Object{lampProduct(true)}, calls: 1},
 		{name: "overtaken registration, through a Product being deleted", objs: []client.Object{lampProduct(false)}, calls: 1},
 		{name: "overtaken registration, through spec.productKey", mutate: func(d *iotv1.Device) {
 			d.Spec.ProductRef, d.Spec.ProductKey = nil, "a1Lamp"
-		}, calls: 1},
+		}, objs: []client.Object{granting("a1Lamp")}, calls: 1},
+		{name: "through spec.productKey of a product not the namespace's: left alone", mutate: func(d *iotv1.Device) {
+			d.Spec.ProductRef, d.Spec.ProductKey = nil, "a1Lamp"
+		}, objs: []client.Object{granting()}, want: managed.ErrNotOurs, calls: 0, left: 1},
 		{name: "nothing of that name: already gone", mutate: func(d *iotv1.Device) { d.Name = "lamp-2" },
 			objs: []client.Object{lampProduct(true)}, want: managed.ErrAlreadyGone, calls: 1, left: 1},
 		{name: "gone from the platform: already gone", mutate: func(d *iotv1.Device) { registered(d, "iot-gone") },

@@ -55,7 +55,7 @@ func (e *External) prepare(ctx context.Context, j *iotv1.DistributeJob) error {
 // that Product is Ready.
 func (e *External) productKey(ctx context.Context, j *iotv1.DistributeJob) (string, error) {
 	if j.Spec.ProductKey != "" {
-		return j.Spec.ProductKey, nil
+		return j.Spec.ProductKey, refs.CheckProductKey(ctx, e.Kube, j.Namespace, j.Spec.ProductKey, e.retry())
 	}
 	return refs.ReadyProductKey(ctx, e.Kube, j.Namespace, j.Spec.ProductRef.Name, e.retry())
 }

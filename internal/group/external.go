@@ -3,6 +3,7 @@ package group
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -16,6 +17,7 @@ import (
 	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
+	"github.com/kiot-dev/kiot/internal/ownership"
 )
 
 // Page size of member listings and chunk size of relation calls: "a
@@ -35,13 +37,17 @@ type External struct {
 	Kube client.Reader
 	// Retry overrides DefaultRetry.
 	Retry time.Duration
+	// ClusterID is this cluster's identity in ownership marks.
+	ClusterID string
 
 	// What the last Observe read, for Update (an External serves one
 	// reconcile).
 	observed     *iot.Group
 	observedTags []iot.Tag
-	members      map[iot.GroupDevice]bool
-	selection    selection
+	// unmarked: the group is the resource's but lacks its mark (adopted).
+	unmarked  bool
+	members   map[iot.GroupDevice]bool
+	selection selection
 	// actedOn is the selection the last Update brought the membership to.
 	// The engine's re-check after an Update compares against it, not a
 	// fresh selection: Devices that turned Ready in between are no failed
@@ -55,18 +61,15 @@ var _ managed.External = (*External)(nil)
 // spec selects.
 func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Observation, error) {
 	g := obj.(*iotv1.DeviceGroup)
+	if err := ownership.Reserved(slices.Collect(maps.Keys(g.Spec.Tags))); err != nil {
+		return managed.Observation{}, err
+	}
 	if err := e.checkDepth(ctx, g); err != nil {
 		return managed.Observation{}, err
 	}
-	id := cmp.Or(g.Status.GroupID, g.Spec.GroupID)
-	if id == "" {
-		parentID, err := e.parentID(ctx, g)
-		if err != nil {
-			return managed.Observation{}, err
-		}
-		if id, err = e.findByName(ctx, g.Spec.GroupName, parentID); err != nil || id == "" {
-			return managed.Observation{}, err
-		}
+	id, claim, err := e.locate(ctx, g)
+	if err != nil || id == "" {
+		return managed.Observation{}, err
 	}
 	info, err := e.API.QueryDeviceGroupInfo(ctx, id, "")
 	if aliyun.IsNotFound(err) {
@@ -84,6 +87,12 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 	if err != nil {
 		return managed.Observation{}, err
 	}
+	// Nothing of a group the resource may not take is recorded or changed.
+	unmarked, err := claim.Check(iot.TagMap(tags))
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	e.unmarked = unmarked
 	members, err := e.listMembers(ctx, id)
 	if err != nil {
 		return managed.Observation{}, err
@@ -96,6 +105,7 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 
 	add, remove := membershipChanges(members, sel.members)
 	g.Status.GroupID = id
+	g.Status.CreateRequestedAt = nil
 	g.Status.DeviceCount = int32(len(members))
 	g.Status.SelectedDevices = int32(sel.selected)
 	g.Status.PendingDevices = int32(len(sel.notReady) + len(add))
@@ -142,7 +152,7 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	}
 	created, err := e.API.CreateDeviceGroup(ctx, iot.CreateDeviceGroupInput{GroupName: g.Spec.GroupName, SuperGroupID: parentID, GroupDesc: g.Spec.Description})
 	if aliyun.IsAlreadyExists(err) {
-		id, findErr := e.findByName(ctx, g.Spec.GroupName, parentID)
+		id, claim, findErr := e.locate(ctx, g)
 		if findErr != nil {
 			return findErr
 		}
@@ -150,14 +160,13 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 			// The name is taken elsewhere in the account: the spec must change.
 			return managed.Terminal(fmt.Errorf("group name %s is taken by another group of this account: %w", g.Spec.GroupName, err))
 		}
-		g.Status.GroupID = id
-		return nil
+		return e.take(ctx, g, id, claim)
 	}
 	if err != nil {
 		return err
 	}
 	g.Status.GroupID = created.GroupID
-	return nil
+	return e.API.SetDeviceGroupTags(ctx, created.GroupID, "", e.desiredTags(g))
 }
 
 // Update corrects the description and tags, then the membership: removals
@@ -170,8 +179,9 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 			return err
 		}
 	}
-	if !maps.Equal(iot.TagMap(e.observedTags), iot.StringMap(g.Spec.Tags)) {
-		if err := e.API.SetDeviceGroupTags(ctx, id, "", iot.SortedTags(iot.StringMap(g.Spec.Tags))); err != nil {
+	if e.unmarked || !maps.Equal(e.specTagsOf(e.observedTags), iot.StringMap(g.Spec.Tags)) {
+		// SetDeviceGroupTags replaces them all: the mark goes with them.
+		if err := e.API.SetDeviceGroupTags(ctx, id, "", e.desiredTags(g)); err != nil {
 			return err
 		}
 	}
@@ -233,27 +243,26 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 // this group under it (creation needs the parent's id): ErrAlreadyGone, as
 // when no group has the name.
 func (e *External) idToDelete(ctx context.Context, g *iotv1.DeviceGroup) (string, error) {
-	if id := cmp.Or(g.Status.GroupID, g.Spec.GroupID); id != "" {
-		return id, nil
+	id, claim, err := e.locate(ctx, g)
+	var wait *managed.WaitError
+	if errors.As(err, &wait) && wait.Reason == iotv1.ReasonParentNotReady {
+		return "", managed.ErrAlreadyGone
 	}
-	parentID := ""
-	if g.Spec.ParentRef != nil {
-		var parent iotv1.DeviceGroup
-		err := e.Kube.Get(ctx, client.ObjectKey{Namespace: g.Namespace, Name: g.Spec.ParentRef.Name}, &parent)
-		if err != nil && !apierrors.IsNotFound(err) {
-			return "", err
-		}
-		if parent.Status.GroupID == "" {
-			return "", managed.ErrAlreadyGone
-		}
-		parentID = parent.Status.GroupID
-	}
-	id, err := e.findByName(ctx, g.Spec.GroupName, parentID)
 	if err != nil {
 		return "", err
 	}
 	if id == "" {
 		return "", managed.ErrAlreadyGone
+	}
+	tags, err := e.API.QueryDeviceGroupTagList(ctx, id, "")
+	if aliyun.IsNotFound(err) {
+		return "", managed.ErrAlreadyGone
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, err := claim.Check(iot.TagMap(tags)); ownership.Refused(err) {
+		return "", ownership.NotOurs(err)
 	}
 	return id, nil
 }
@@ -327,16 +336,16 @@ func (e *External) parentID(ctx context.Context, g *iotv1.DeviceGroup) (string, 
 
 // findByName looks for a group of exactly that name under that parent
 // (QueryDeviceGroupList matches names fuzzily, L19195–19205).
-func (e *External) findByName(ctx context.Context, name, parentID string) (string, error) {
+func (e *External) findByName(ctx context.Context, name, parentID string) (*iot.Group, error) {
 	for candidate, err := range e.API.AllGroups(ctx, iot.GroupListInput{GroupName: name, SuperGroupID: parentID, Page: iot.Page{PageSize: memberPageSize}}) {
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if candidate.GroupName == name {
-			return candidate.GroupID, nil
+			return &candidate, nil
 		}
 	}
-	return "", nil
+	return nil, nil
 }
 
 func (e *External) listMembers(ctx context.Context, id string) (map[iot.GroupDevice]bool, error) {
@@ -374,8 +383,11 @@ func (e *External) drift(g *iotv1.DeviceGroup, add, remove []iot.GroupDevice) []
 	if g.Spec.Description != "" && e.observed.GroupDesc != g.Spec.Description {
 		fields = append(fields, "description")
 	}
-	if !maps.Equal(iot.TagMap(e.observedTags), iot.StringMap(g.Spec.Tags)) {
+	if !maps.Equal(e.specTagsOf(e.observedTags), iot.StringMap(g.Spec.Tags)) {
 		fields = append(fields, "tags")
+	}
+	if e.unmarked {
+		fields = append(fields, "ownership mark")
 	}
 	if len(add) > 0 {
 		fields = append(fields, fmt.Sprintf("%d device(s) to add", len(add)))

@@ -42,8 +42,10 @@ func member(name string) iot.GroupDevice {
 }
 
 func external(t *testing.T, api *fakeAPI, objs ...client.Object) (*External, client.Client) {
-	c := kube(t, objs...).(client.Client)
-	return &External{API: api, Kube: c}, c
+	// The poles' product is a Product of the group's namespace.
+	poles := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "pole"}, Status: iotv1.ProductStatus{ProductKey: "a1Pole"}}
+	c := kube(t, append(objs, poles)...).(client.Client)
+	return &External{API: api, Kube: c, ClusterID: "test"}, c
 }
 
 func memberNames(g *fakeGroup) []string {
@@ -196,7 +198,7 @@ func TestUpdateBringsTheGroupToTheSpec(t *testing.T) {
 	if err := e.Update(ctx, g, obs); err != nil {
 		t.Fatal(err)
 	}
-	if cloud.info.GroupDesc != "all poles" || !maps.Equal(cloud.tags, map[string]string{"site": "harbour"}) {
+	if cloud.info.GroupDesc != "all poles" || !maps.Equal(cloud.tags, map[string]string{"site": "harbour", iotv1.OwnerTagKey: "test_default_poles"}) {
 		t.Errorf("group %+v with tags %v", cloud.info, cloud.tags)
 	}
 	if got, want := memberNames(cloud), []string{"a", "b", "c"}; !slices.Equal(got, want) {
@@ -395,5 +397,20 @@ func TestRetryDefaults(t *testing.T) {
 	}
 	if got := (&External{Retry: time.Second}).retry(); got != time.Second {
 		t.Errorf("override %v", got)
+	}
+}
+
+func TestObserveRefusesMembersOfAnotherNamespacesProduct(t *testing.T) {
+	api := newFakeAPI(t)
+	api.add("g1", "Poles", "")
+	g := newGroup()
+	g.Status.GroupID = "g1"
+	stranger := pole("stranger", true)
+	stranger.Status.ProductKey = "a1TeamB"
+	e, _ := external(t, api, pole("a", true), stranger)
+	_, err := e.Observe(context.Background(), g)
+	var wait *managed.WaitError
+	if !errors.As(err, &wait) || wait.Reason != iotv1.ReasonProductNotGranted {
+		t.Errorf("error %v, want a wait with reason %s", err, iotv1.ReasonProductNotGranted)
 	}
 }

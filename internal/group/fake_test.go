@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
 )
 
@@ -38,9 +39,11 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 	return &fakeAPI{t: t, groups: map[string]*fakeGroup{}, full: map[iot.GroupDevice]bool{}, fail: map[string]error{}}
 }
 
-// add puts a group on the platform.
+// add puts a group on the platform, made by Kiot for the resource named
+// like the group in lower case (it carries that resource's mark).
 func (f *fakeAPI) add(id, name, parent string, members ...iot.GroupDevice) *fakeGroup {
-	g := &fakeGroup{info: iot.Group{GroupID: id, GroupName: name}, parent: parent, tags: map[string]string{}, members: map[iot.GroupDevice]bool{}}
+	tags := map[string]string{iotv1.OwnerTagKey: "test_" + ns + "_" + strings.ToLower(name)}
+	g := &fakeGroup{info: iot.Group{GroupID: id, GroupName: name}, parent: parent, tags: tags, members: map[iot.GroupDevice]bool{}}
 	for _, m := range members {
 		g.members[m] = true
 	}

@@ -13,7 +13,25 @@ import (
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
+	"github.com/kiot-dev/kiot/internal/refs"
 )
+
+// membersFollowTheirProduct refuses a membership with a device of a product
+// the group's namespace may not use (refs.CheckProductKey), so a group
+// never groups, nor names, another team's devices.
+func membersFollowTheirProduct(ctx context.Context, kube client.Reader, g *iotv1.DeviceGroup, members map[iot.GroupDevice]string) error {
+	checked := map[string]bool{}
+	for m := range members {
+		if checked[m.ProductKey] {
+			continue
+		}
+		checked[m.ProductKey] = true
+		if err := refs.CheckProductKey(ctx, kube, g.Namespace, m.ProductKey, DefaultRetry); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // selection is what a group's spec selects: the platform identity of each
 // selected Device that is Ready, by Device name, and the names of those that
@@ -73,6 +91,9 @@ func selectDevices(ctx context.Context, kube client.Reader, g *iotv1.DeviceGroup
 			continue
 		}
 		sel.members[iot.GroupDevice{ProductKey: d.Status.ProductKey, DeviceName: d.Status.DeviceName}] = d.Name
+	}
+	if err := membersFollowTheirProduct(ctx, kube, g, sel.members); err != nil {
+		return selection{}, err
 	}
 	// Named Devices that do not exist (yet) count as selected and not ready.
 	for name := range named {

@@ -85,6 +85,11 @@ type External interface {
 // the finalizer as after a deletion but reports what really happened.
 var ErrAlreadyGone = errors.New("no cloud resource was found to delete")
 
+// ErrNotOurs is Delete's answer when the cloud resource it would delete is
+// not the resource's: another owner's, or one Kiot was never asked to
+// adopt. The engine leaves it alone, says so, and releases the finalizer.
+var ErrNotOurs = errors.New("left the cloud resource alone")
+
 // Connector builds an External for one resource from its ProviderConfig.
 type Connector interface {
 	Connect(ctx context.Context, obj Object) (External, error)

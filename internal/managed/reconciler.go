@@ -217,6 +217,8 @@ func (r *Reconciler) delete(ctx context.Context, s *scope, external External) (r
 		switch err := external.Delete(ctx, s.obj); {
 		case errors.Is(err, ErrAlreadyGone):
 			r.event(s.obj, corev1.EventTypeNormal, "AlreadyGone", "Delete", "Found no cloud resource to delete")
+		case errors.Is(err, ErrNotOurs):
+			r.event(s.obj, corev1.EventTypeWarning, "LeftAlone", "Delete", "%s", err.Error())
 		case err != nil:
 			return r.failed(ctx, s, err)
 		default:

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
+	"github.com/kiot-dev/kiot/internal/ownership"
 )
 
 // Secret keys of <name>-product (the design card's contract).
@@ -40,6 +42,8 @@ type External struct {
 	Kube client.Reader
 	// DependentsRetry overrides DefaultDependentsRetry.
 	DependentsRetry time.Duration
+	// ClusterID is this cluster's identity in ownership marks.
+	ClusterID string
 
 	// What the last Observe read, for Update: an External serves one
 	// reconcile, so this saves asking the platform twice.
@@ -50,18 +54,19 @@ type External struct {
 var _ managed.External = (*External)(nil)
 
 // Observe finds the product by the key in status or spec, or else by name
-// (a crash may have come between CreateProduct and the status write).
+// (a crash may have come between CreateProduct and the status write). It
+// reads the product's tags first, and goes no further (no secret, no
+// status) with a product the resource may not take (ownership.go).
 func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Observation, error) {
 	p := obj.(*iotv1.Product)
-	key := cmp.Or(p.Status.ProductKey, p.Spec.ProductKey)
-	if key == "" {
-		found, err := e.findByName(ctx, p.Spec.ProductName)
-		if err != nil || found == "" {
-			return managed.Observation{}, err
-		}
-		key = found
+	if err := ownership.Reserved(slices.Collect(maps.Keys(p.Spec.Tags))); err != nil {
+		return managed.Observation{}, err
 	}
-	product, err := e.API.QueryProduct(ctx, key)
+	key, claim, err := e.locate(ctx, p)
+	if err != nil || key == "" {
+		return managed.Observation{}, err
+	}
+	tags, err := e.API.ListProductTags(ctx, key)
 	if aliyun.IsNotFound(err) {
 		if p.Spec.ProductKey != "" {
 			return managed.Observation{}, managed.Terminal(fmt.Errorf(
@@ -74,17 +79,25 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 	if err != nil {
 		return managed.Observation{}, err
 	}
-	tags, err := e.API.ListProductTags(ctx, key)
+	unmarked, err := claim.Check(iot.TagMap(tags))
+	if err != nil {
+		return managed.Observation{}, err
+	}
+	product, err := e.API.QueryProduct(ctx, key)
 	if err != nil {
 		return managed.Observation{}, err
 	}
 
 	e.observed, e.observedTags = product, tags
 	p.Status.ProductKey = product.ProductKey
+	p.Status.CreateRequestedAt = nil
 	p.Status.ProductStatus = product.ProductStatus
 	p.Status.DeviceCount = int32(product.DeviceCount)
 	p.Status.SecretName = SecretName(p)
 	fields := drift(p, product, tags)
+	if unmarked {
+		fields = append(fields, "ownership mark")
+	}
 	return managed.Observation{
 		Exists:   true,
 		UpToDate: len(fields) == 0,
@@ -97,9 +110,11 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 	}, nil
 }
 
-// Create makes the product. A product of that name made by an earlier,
-// interrupted attempt is adopted, never duplicated. Tags and the release
-// state follow on the Update that the next observation calls for.
+// Create makes the product and marks it. A product of that name made by an
+// earlier attempt whose answer was lost is adopted, never duplicated; the
+// mark, or its creation after status.createRequestedAt, proves it is
+// Kiot's. Tags and the release state follow on the Update that the next
+// observation calls for.
 func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	p := obj.(*iotv1.Product)
 	if p.Spec.ProductKey != "" {
@@ -108,21 +123,20 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	}
 	created, err := e.API.CreateProduct(ctx, createInput(p))
 	if aliyun.IsAlreadyExists(err) {
-		key, findErr := e.findByName(ctx, p.Spec.ProductName)
+		key, claim, findErr := e.locate(ctx, p)
 		if findErr != nil {
 			return findErr
 		}
 		if key == "" {
 			return err
 		}
-		p.Status.ProductKey = key
-		return nil
+		return e.take(ctx, p, key, claim)
 	}
 	if err != nil {
 		return err
 	}
 	p.Status.ProductKey = created.ProductKey
-	return nil
+	return e.mark(ctx, p)
 }
 
 // Update corrects name and description, tags and the release state.
@@ -179,18 +193,25 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 // keyToDelete is the key of the product a Delete removes: the one in
 // status, else the one Observe would adopt (spec.productKey, or the product
 // of that name), since a delete can overtake a create whose answer or
-// status write was lost. With none of them, ErrAlreadyGone.
+// status write was lost. With none of them, ErrAlreadyGone; with one the
+// resource may not take, ErrNotOurs.
 func (e *External) keyToDelete(ctx context.Context, p *iotv1.Product) (string, error) {
-	key := cmp.Or(p.Status.ProductKey, p.Spec.ProductKey)
-	if key != "" {
-		return key, nil
-	}
-	key, err := e.findByName(ctx, p.Spec.ProductName)
+	key, claim, err := e.locate(ctx, p)
 	if err != nil {
 		return "", err
 	}
 	if key == "" {
 		return "", managed.ErrAlreadyGone
+	}
+	tags, err := e.API.ListProductTags(ctx, key)
+	if aliyun.IsNotFound(err) {
+		return "", managed.ErrAlreadyGone
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, err := claim.Check(iot.TagMap(tags)); ownership.Refused(err) {
+		return "", ownership.NotOurs(err)
 	}
 	return key, nil
 }
@@ -199,16 +220,16 @@ func (e *External) dependentsRetry() time.Duration {
 	return cmp.Or(e.DependentsRetry, DefaultDependentsRetry)
 }
 
-func (e *External) findByName(ctx context.Context, name string) (string, error) {
+func (e *External) findByName(ctx context.Context, name string) (*iot.ProductSummary, error) {
 	for summary, err := range e.API.AllProducts(ctx, listPageSize) {
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if summary.ProductName == name {
-			return summary.ProductKey, nil
+			return &summary, nil
 		}
 	}
-	return "", nil
+	return nil, nil
 }
 
 // dependents counts the Devices in the Product's namespace that reference

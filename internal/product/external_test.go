@@ -37,8 +37,11 @@ func external(t *testing.T, api *fakeAPI, devices ...*iotv1.Device) *External {
 	for i, d := range devices {
 		objs[i] = d
 	}
-	return &External{API: api, Region: "cn-shanghai", Kube: kube(t, objs...)}
+	return &External{API: api, Region: "cn-shanghai", Kube: kube(t, objs...), ClusterID: "test"}
 }
+
+// ourMark is the ownership mark of newProduct's resource in cluster "test".
+const ourMark = "test_default_lamp"
 
 func TestObserveFindsTheProduct(t *testing.T) {
 	cases := []struct {
@@ -49,7 +52,7 @@ func TestObserveFindsTheProduct(t *testing.T) {
 	}{
 		{"by the key in status", func(p *iotv1.Product) { p.Status.ProductKey = "a1Lamp" }, true, "a1Lamp"},
 		{"by spec.productKey", func(p *iotv1.Product) { p.Spec.ProductKey = "a1Lamp" }, true, "a1Lamp"},
-		{"by name, adopting an interrupted create", func(*iotv1.Product) {}, true, "a1Lamp"},
+		{"by name, adopting its own marked product", func(*iotv1.Product) {}, true, "a1Lamp"},
 		{"nowhere when no product has the name", func(p *iotv1.Product) { p.Spec.ProductName = "Other" }, false, ""},
 		{"gone behind Kiot's back: status forgotten", func(p *iotv1.Product) { p.Status.ProductKey = "a1Gone" }, false, ""},
 	}
@@ -114,6 +117,7 @@ func TestObserveDrift(t *testing.T) {
 		{"unpublished", func(*iotv1.Product) {}, func(f *fakeAPI) { f.products["a1Lamp"].ProductStatus = iot.ProductStatusRelease }, []string{"published"}},
 		{"a tag added", func(p *iotv1.Product) { p.Spec.Tags = map[string]iotv1.ProductTagValue{"site": "x"} }, func(*fakeAPI) {}, []string{"tags"}},
 		{"a tag removed", func(*iotv1.Product) {}, func(f *fakeAPI) { f.tags["a1Lamp"]["site"] = "x" }, []string{"tags"}},
+		{"an adopted product without the mark", func(*iotv1.Product) {}, func(f *fakeAPI) { delete(f.tags["a1Lamp"], iotv1.OwnerTagKey) }, []string{"ownership mark"}},
 		{"a tag changed", func(p *iotv1.Product) { p.Spec.Tags = map[string]iotv1.ProductTagValue{"site": "x"} },
 			func(f *fakeAPI) { f.tags["a1Lamp"]["site"] = "y" }, []string{"tags"}},
 	}
@@ -189,7 +193,7 @@ func TestUpdateBringsTheProductToTheSpec(t *testing.T) {
 	p.Spec.Published = true
 	p.Spec.Tags = map[string]iotv1.ProductTagValue{"keep": "1", "change": "new", "add": "z"}
 	api := newFakeAPI(t, cloudLamp())
-	api.tags["a1Lamp"] = map[string]string{"keep": "1", "change": "old", "drop": "x"}
+	api.tags["a1Lamp"] = map[string]string{"keep": "1", "change": "old", "drop": "x", iotv1.OwnerTagKey: ourMark}
 	e := external(t, api)
 	ctx := context.Background()
 	obs, err := e.Observe(ctx, p)
@@ -203,7 +207,7 @@ func TestUpdateBringsTheProductToTheSpec(t *testing.T) {
 	if got.ProductName != "Lamp_v2" || got.Description != "renamed" || got.ProductStatus != iot.ProductStatusRelease {
 		t.Errorf("product %+v", got)
 	}
-	if want := map[string]string{"keep": "1", "change": "new", "add": "z"}; !maps.Equal(api.tags["a1Lamp"], want) {
+	if want := map[string]string{"keep": "1", "change": "new", "add": "z", iotv1.OwnerTagKey: ourMark}; !maps.Equal(api.tags["a1Lamp"], want) {
 		t.Errorf("tags %v, want %v", api.tags["a1Lamp"], want)
 	}
 	if obs, err := external(t, api).Observe(ctx, p); err != nil || !obs.UpToDate {

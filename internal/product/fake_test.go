@@ -11,6 +11,7 @@ import (
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/kindtest"
 )
@@ -32,7 +33,8 @@ func newFakeAPI(t *testing.T, products ...iot.Product) *fakeAPI {
 	f := &fakeAPI{t: t, products: map[string]*iot.Product{}, tags: map[string]map[string]string{}, fail: map[string]error{}}
 	for _, p := range products {
 		f.products[p.ProductKey] = &p
-		f.tags[p.ProductKey] = map[string]string{}
+		// Kiot's own product: it carries the mark of newProduct's resource.
+		f.tags[p.ProductKey] = map[string]string{iotv1.OwnerTagKey: ourMark}
 	}
 	return f
 }
@@ -91,7 +93,7 @@ func (f *fakeAPI) AllProducts(context.Context, int) iter.Seq2[iot.ProductSummary
 		}
 		for _, key := range slices.Sorted(maps.Keys(f.products)) {
 			p := f.products[key]
-			if !yield(iot.ProductSummary{ProductKey: p.ProductKey, ProductName: p.ProductName}, nil) {
+			if !yield(iot.ProductSummary{ProductKey: p.ProductKey, ProductName: p.ProductName, GmtCreate: p.GmtCreate}, nil) {
 				return
 			}
 		}

@@ -47,7 +47,10 @@ func drift(p *iotv1.Product, product *iot.Product, tags []iot.Tag) []string {
 	if (product.ProductStatus == iot.ProductStatusRelease) != p.Spec.Published {
 		fields = append(fields, "published")
 	}
-	if !maps.Equal(iot.TagMap(tags), iot.StringMap(p.Spec.Tags)) {
+	// The ownership mark is Kiot's, not the spec's: never drift.
+	actual := iot.TagMap(tags)
+	delete(actual, iotv1.OwnerTagKey)
+	if !maps.Equal(actual, iot.StringMap(p.Spec.Tags)) {
 		fields = append(fields, "tags")
 	}
 	return fields

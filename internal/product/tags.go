@@ -6,15 +6,19 @@ import (
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
+	"github.com/kiot-dev/kiot/internal/ownership"
 )
 
 // maxTagsPerCall: each tag call takes at most 10 tags (L9324, L9486, L9652).
 const maxTagsPerCall = 10
 
-// syncTags makes the product's tags exactly the spec's map.
+// syncTags makes the product's tags exactly the spec's map plus Kiot's
+// ownership mark, which it adds when missing and never removes.
 func (e *External) syncTags(ctx context.Context, p *iotv1.Product) error {
 	key := p.Status.ProductKey
-	create, update, remove := tagChanges(iot.TagMap(e.observedTags), iot.StringMap(p.Spec.Tags))
+	desired := iot.StringMap(p.Spec.Tags)
+	desired[iotv1.OwnerTagKey] = ownership.Mark(e.ClusterID, p)
+	create, update, remove := tagChanges(iot.TagMap(e.observedTags), desired)
 	for chunk := range slices.Chunk(remove, maxTagsPerCall) {
 		if err := e.API.DeleteProductTags(ctx, key, chunk); err != nil {
 			return err

@@ -26,16 +26,35 @@ type Connection struct {
 	Credentials   aliyun.Credentials
 }
 
-// Resolve reads the named ProviderConfig and its credentials. A missing
-// ProviderConfig, Secret or key is a wait (the resource reports it and looks
-// again), not an error to back off from.
-func Resolve(ctx context.Context, reader client.Reader, name string, getenv Getenv) (Connection, error) {
+// Resolve reads the named ProviderConfig and its credentials for a resource
+// of namespace. A missing ProviderConfig, Secret or key is a wait (the
+// resource reports it and looks again), not an error to back off from; so
+// is a ProviderConfig that does not allow the namespace, whose credentials
+// are then never loaded.
+func Resolve(ctx context.Context, reader client.Reader, name, namespace string, getenv Getenv) (Connection, error) {
+	return resolve(ctx, reader, name, getenv, func(pc *iotv1.ProviderConfig) error {
+		return checkNamespaceAllowed(ctx, reader, pc, namespace)
+	})
+}
+
+// ResolveForResume is Resolve for the operator's own work that a resource
+// began when its namespace was allowed: a journaled batch registration
+// resumed after a restart, which must finish (or the devices it may have
+// made would be orphans) whoever may use the ProviderConfig now.
+func ResolveForResume(ctx context.Context, reader client.Reader, name string, getenv Getenv) (Connection, error) {
+	return resolve(ctx, reader, name, getenv, func(*iotv1.ProviderConfig) error { return nil })
+}
+
+func resolve(ctx context.Context, reader client.Reader, name string, getenv Getenv, allowed func(*iotv1.ProviderConfig) error) (Connection, error) {
 	var pc iotv1.ProviderConfig
 	if err := reader.Get(ctx, client.ObjectKey{Name: name}, &pc); err != nil {
 		if apierrors.IsNotFound(err) {
 			return Connection{}, managed.Wait(iotv1.ReasonProviderNotReady, NotReadyRetry,
 				"ProviderConfig %q does not exist: create it, or set spec.providerConfigRef.name", name)
 		}
+		return Connection{}, err
+	}
+	if err := allowed(&pc); err != nil {
 		return Connection{}, err
 	}
 	creds, err := LoadCredentials(ctx, reader, &pc, getenv)
@@ -90,7 +109,7 @@ type Connector struct {
 
 // Connect resolves the ProviderConfig and builds the External.
 func (c *Connector) Connect(ctx context.Context, obj managed.Object) (managed.External, error) {
-	conn, err := Resolve(ctx, c.Kube, obj.Managed().ProviderConfigName(), c.Getenv)
+	conn, err := Resolve(ctx, c.Kube, obj.Managed().ProviderConfigName(), obj.GetNamespace(), c.Getenv)
 	if err != nil {
 		return nil, err
 	}
