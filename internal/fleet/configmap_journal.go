@@ -74,10 +74,16 @@ func (j *ConfigMapJournal) Record(ctx context.Context, e JournalEntry) error {
 		Data: map[string]string{journalDataKey: string(data)},
 	}
 	err = j.Client.Create(ctx, cm)
-	if apierrors.IsAlreadyExists(err) {
-		return j.Client.Update(ctx, cm)
+	if !apierrors.IsAlreadyExists(err) {
+		return err
 	}
-	return err
+	// A retried Record whose first answer was lost: replace it.
+	var existing corev1.ConfigMap
+	if err := j.Reader.Get(ctx, client.ObjectKeyFromObject(cm), &existing); err != nil {
+		return err
+	}
+	cm.ResourceVersion = existing.ResourceVersion
+	return j.Client.Update(ctx, cm)
 }
 
 // Resolve deletes the ConfigMap of applyID.
