@@ -273,3 +273,17 @@ func operatorFlags() []string {
 	fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 	return names
 }
+
+var _ = Describe("config/overlays/tuned", func() {
+	It("sets the operator's flags with kustomize, every one of them a flag the operator has", func() {
+		rendered, err := kubectlCmd("kustomize", filepath.Join("..", "config", "overlays", "tuned"))
+		Expect(err).NotTo(HaveOccurred(), rendered)
+		args := deploymentOf(decodeManifest(rendered)).Spec.Template.Spec.Containers[0].Args
+		Expect(args).To(ContainElements("--leader-elect", "--resync-period=30m", "--max-concurrent-reconciles=8",
+			"--device-workers=200", "--kube-api-qps=500", "--kube-api-burst=1000", "--zap-log-level=debug"))
+		for _, arg := range args {
+			name := strings.SplitN(strings.TrimPrefix(arg, "--"), "=", 2)[0]
+			Expect(operatorFlags()).To(ContainElement(name), "the operator has no flag --%s", name)
+		}
+	})
+})
