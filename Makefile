@@ -94,6 +94,17 @@ IMG ?= kiot:latest
 docker-build: ## Build the operator image IMG (needs a Docker engine).
 	docker build -t $(IMG) .
 
+##@ Release
+
+# The version and image of dist/ as committed; make release VERSION=... sets new ones.
+VERSION ?= $(shell sed -n 's/^appVersion: //p' dist/chart/Chart.yaml 2>/dev/null)
+IMAGE_REPO ?= $(or $(shell sed -n 's/^  repository: //p' dist/chart/values.yaml 2>/dev/null),ghcr.io/kiot-dev/kiot)
+
+.PHONY: release
+release: ## Render dist/kiot.yaml (one install manifest) and dist/chart (the Helm chart) from config/default: make release VERSION=v0.2.0 [IMAGE_REPO=...].
+	@test -n "$(VERSION)" || { echo "make release needs VERSION, e.g. make release VERSION=v0.2.0" >&2; exit 2; }
+	$(GO) run ./hack/release --kustomize $(call tool,kustomize) --version $(VERSION) --image $(IMAGE_REPO)
+
 ##@ Deploy
 
 .PHONY: deploy

@@ -42,6 +42,7 @@ var _ = Describe("The samples", func() {
 		objects = append(objects, readSamples("distributejob.yaml")...)
 		Expect(objects).To(HaveLen(7))
 		throttledBefore := totalThrottled()
+		firstReadyBefore := firstReadyCounts()
 		for _, obj := range objects {
 			Expect(k8sClient.Create(ctx, obj)).To(Succeed())
 		}
@@ -81,6 +82,11 @@ var _ = Describe("The samples", func() {
 				g.Expect(d.Status.Location.Region).To(Equal("ap-southeast-1"))
 			}).Should(Succeed())
 		}
+		var devices []*iotv1.Device
+		for _, obj := range objects[1:4] {
+			devices = append(devices, obj.(*iotv1.Device))
+		}
+		expectFleetMetricsOfReadySamples(firstReadyBefore, devices, job)
 
 		for _, obj := range objects {
 			Expect(k8sClient.Delete(ctx, obj)).To(Succeed())

@@ -34,5 +34,8 @@ func SetupAll(mgr ctrl.Manager, opts Options, getenv providerconfig.Getenv) erro
 	if err := setupDeviceGroup(mgr, opts, connector); err != nil {
 		return err
 	}
-	return setupDistributeJob(mgr, opts, connector)
+	if err := setupDistributeJob(mgr, opts, connector); err != nil {
+		return err
+	}
+	return setupFleetMetrics(mgr)
 }

@@ -20,6 +20,8 @@ import (
 type QuotaRegistry struct {
 	mu       sync.Mutex
 	limiters map[quotaKey]*rate.Limiter
+	// use counts the calls let through, for kiot_iot_quota_use_ratio.
+	use quotaUse
 }
 
 type quotaKey struct {
@@ -89,13 +91,16 @@ func (r *QuotaRegistry) Reserve(now time.Time, accessKeyID, action string, pageO
 // wait blocks until the call may be sent, or ctx is done. It returns the
 // time it waited.
 func (r *QuotaRegistry) wait(ctx context.Context, clk clock.Clock, accessKeyID, action string, pageOffset int) (time.Duration, error) {
-	delay, cancel := r.Reserve(clk.Now(), accessKeyID, action, pageOffset)
+	now := clk.Now()
+	delay, cancel := r.Reserve(now, accessKeyID, action, pageOffset)
 	if delay <= 0 {
+		r.use.sent(accessKeyID, action, now)
 		return 0, nil
 	}
 	if err := sleep(ctx, clk, delay); err != nil {
 		cancel()
 		return 0, err
 	}
+	r.use.sent(accessKeyID, action, now.Add(delay))
 	return delay, nil
 }

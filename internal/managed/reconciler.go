@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -50,8 +51,9 @@ type Reconciler struct {
 	// ConflictRetry is how long to wait after a conflict (default 30s).
 	ConflictRetry time.Duration
 
-	writes  writeTracker
-	deletes finishedDeletes
+	writes     writeTracker
+	deletes    finishedDeletes
+	firstReady firstReadyTracker
 }
 
 // scope carries one reconcile's facts between the phases.
@@ -66,6 +68,9 @@ type scope struct {
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	obj := r.Kind.New()
 	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.firstReady.forget(req.NamespacedName)
+		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	if r.writes.stale(obj.GetUID(), obj.GetResourceVersion()) {
@@ -311,6 +316,7 @@ func (r *Reconciler) patchStatus(ctx context.Context, s *scope) error {
 		return client.IgnoreNotFound(err)
 	}
 	r.writes.wrote(s.obj.GetUID(), replaced)
+	r.firstReady.written(r.Kind.Name, s.obj, time.Now())
 	s.before = s.obj.DeepCopyObject().(Object)
 	return nil
 }
@@ -333,6 +339,7 @@ func (r *Reconciler) removeFinalizer(ctx context.Context, obj Object) error {
 	}
 	r.writes.forget(obj.GetUID())
 	r.deletes.forget(obj.GetUID())
+	r.firstReady.forget(client.ObjectKeyFromObject(obj))
 	return nil
 }
 

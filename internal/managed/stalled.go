@@ -63,6 +63,7 @@ func (r *Reconciler) markFirstSeen(ctx context.Context, s *scope) error {
 			" annotation; nothing was made in the cloud yet"
 	}
 	setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionFalse, reason, message)
+	r.firstReady.seen(s.obj)
 	status, err := json.Marshal(map[string]any{"status": statusOf(s.obj).Interface()})
 	if err != nil {
 		return err
