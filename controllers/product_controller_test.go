@@ -15,6 +15,7 @@ import (
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/iotsim"
+	"github.com/kiot-dev/kiot/internal/managed"
 )
 
 func newProduct(productName string) *iotv1.Product {
@@ -349,14 +350,21 @@ var _ = Describe("Product", func() {
 		readyProduct(p)
 	})
 
-	It("resyncs at the poll-interval annotation's period", func() {
+	It("resyncs at the poll-interval annotation's period, clamped to the floor", func() {
 		p := newProduct(unique("Polled_"))
 		p.Spec.Description = "declared"
-		p.Annotations = map[string]string{iotv1.AnnotationPollInterval: "1s"}
+		// 1ms would hot-loop the platform: Kiot observes at the floor
+		// (testMinPollInterval, 1s here; 30s in production) and says so.
+		p.Annotations = map[string]string{iotv1.AnnotationPollInterval: "1ms"}
 		Expect(k8sClient.Create(ctx, p)).To(Succeed())
 		readyProduct(p)
-		// Drift with no Kubernetes event at all: only the 1s resync (the
-		// suite's default is a minute) can notice it.
+		Eventually(func(g Gomega) {
+			g.Expect(managedEvents(g, "Product", p.Name)).To(ContainElement(SatisfyAll(
+				HaveField("Reason", managed.EventPollIntervalClamped),
+				HaveField("Type", corev1.EventTypeWarning))))
+		}).Should(Succeed())
+		// Drift with no Kubernetes event at all: only the clamped 1s
+		// resync (the suite's default is a minute) can notice it.
 		Expect(cloud.UpdateProduct(ctx, iot.UpdateProductInput{ProductKey: p.Status.ProductKey, ProductName: p.Spec.ProductName, Description: "drifted"})).To(Succeed())
 		Eventually(func(g Gomega) {
 			g.Expect(simProduct(g, p.Status.ProductKey).Description).To(Equal("declared"))

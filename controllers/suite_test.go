@@ -64,6 +64,8 @@ var (
 const (
 	testResync        = time.Minute
 	testConflictRetry = 500 * time.Millisecond
+	// testMinPollInterval is the poll-interval floor (30s in production).
+	testMinPollInterval = time.Second
 	// enterpriseInstance is an Enterprise Edition instance of the simulator,
 	// reached through ProviderConfig "enterprise".
 	enterpriseInstance = "iot-cn-kiotsuite01"
@@ -126,6 +128,7 @@ var _ = BeforeSuite(func() {
 	Expect(SetupAll(mgr, Options{
 		MaxConcurrentReconciles: 2, DeviceWorkers: DefaultManagerOptions().Controllers.DeviceWorkers, ResyncPeriod: testResync, ConflictRetry: testConflictRetry, Clients: clients,
 		ProductRecount:    time.Second,
+		MinPollInterval:   testMinPollInterval,
 		OperatorNamespace: operatorNamespace, RegistrationPoll: 50 * time.Millisecond,
 		DistributeTiming: distribution.Timing{PollMin: 50 * time.Millisecond, PollMax: 300 * time.Millisecond},
 	}, fakeEnv.Getenv)).To(Succeed())

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -49,9 +48,13 @@ type Reconciler struct {
 	ResyncPeriod time.Duration
 	// ConflictRetry is how long to wait after a conflict (default 30s).
 	ConflictRetry time.Duration
+	// MinPollInterval is the floor of the poll-interval annotation
+	// (0: MinPollInterval); the envtest suites lower it to stay quick.
+	MinPollInterval time.Duration
 
 	writes  writeTracker
 	deletes finishedDeletes
+	clamps  clampReports
 }
 
 // scope carries one reconcile's facts between the phases.
@@ -234,6 +237,7 @@ func (r *Reconciler) delete(ctx context.Context, s *scope, external External) (r
 func (r *Reconciler) succeeded(s *scope) (reconcile.Result, error) {
 	setCondition(s.obj, iotv1.ConditionSynced, metav1.ConditionTrue, iotv1.ReasonReconcileSuccess, "The last reconcile reached the API without error")
 	s.obj.ManagedStatus().ObservedGeneration = s.obj.GetGeneration()
+	r.reportClamp(s.obj)
 	return reconcile.Result{RequeueAfter: r.pollInterval(s.obj)}, nil
 }
 
@@ -276,18 +280,6 @@ func (r *Reconciler) failed(ctx context.Context, s *scope, err error) (reconcile
 	default:
 		return reconcile.Result{}, err
 	}
-}
-
-// pollInterval is the resync period, or the poll-interval annotation's, with
-// up to 10% jitter so a fleet created together does not resync together.
-func (r *Reconciler) pollInterval(obj Object) time.Duration {
-	period := r.ResyncPeriod
-	if v, ok := obj.GetAnnotations()[iotv1.AnnotationPollInterval]; ok {
-		if d, err := time.ParseDuration(v); err == nil && d > 0 {
-			period = d
-		}
-	}
-	return period + time.Duration(rand.Int64N(int64(period)/10+1))
 }
 
 func (r *Reconciler) conflictRetry() time.Duration {
@@ -333,6 +325,7 @@ func (r *Reconciler) removeFinalizer(ctx context.Context, obj Object) error {
 	}
 	r.writes.forget(obj.GetUID())
 	r.deletes.forget(obj.GetUID())
+	r.clamps.forget(obj.GetUID())
 	return nil
 }
 
