@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"maps"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -419,6 +420,7 @@ var _ = Describe("Product", func() {
 			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "expected Invalid, got %v", err)
 			Expect(err.Error()).To(ContainSubstring(wantMessage))
 		},
+		Entry("a metadata.name too long for the Secret's owner-name label", func(p *iotv1.Product) { p.Name = strings.Repeat("p", 64) }, "metadata.name must be at most 63 characters"),
 		Entry("productName too short", func(p *iotv1.Product) { p.Spec.ProductName = "abc" }, "spec.productName"),
 		Entry("productName too long", func(p *iotv1.Product) { p.Spec.ProductName = "a234567890123456789012345678901" }, "spec.productName"),
 		Entry("productName with a space", func(p *iotv1.Product) { p.Spec.ProductName = "Street light" }, "spec.productName"),

@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/managed"
 	"github.com/kiot-dev/kiot/internal/providerconfig"
 )
 
@@ -63,6 +64,7 @@ func (r *ProviderConfigReconciler) Reconcile(ctx context.Context, req reconcile.
 		return reconcile.Result{}, err
 	}
 
+	ready.Message = managed.BoundMessage(ready.Message)
 	before := pc.DeepCopy()
 	previous := apimeta.FindStatusCondition(pc.Status.Conditions, iotv1.ConditionReady)
 	transitioned := previous == nil || previous.Status != ready.Status || previous.Reason != ready.Reason

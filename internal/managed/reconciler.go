@@ -266,7 +266,7 @@ func (r *Reconciler) failed(ctx context.Context, s *scope, err error) (reconcile
 		// reads Stalled only once observedGeneration matches.
 		s.obj.ManagedStatus().ObservedGeneration = s.obj.GetGeneration()
 	}
-	if previous == nil || previous.Reason != o.reason || previous.Message != err.Error() {
+	if previous == nil || previous.Reason != o.reason || previous.Message != BoundMessage(err.Error()) {
 		r.event(s.obj, corev1.EventTypeWarning, o.reason, "Reconcile", "%s", err.Error())
 		s.log.Info("Reconcile did not complete", "reason", o.reason, "error", err.Error())
 	}
@@ -329,6 +329,7 @@ func (r *Reconciler) removeFinalizer(ctx context.Context, obj Object) error {
 	return nil
 }
 
+// event emits an event whose note is bounded (BoundMessage).
 func (r *Reconciler) event(obj Object, eventType, reason, action, note string, args ...any) {
-	r.Recorder.Eventf(obj, nil, eventType, reason, action, note, args...)
+	r.Recorder.Eventf(obj, nil, eventType, reason, action, "%s", BoundMessage(fmt.Sprintf(note, args...)))
 }
