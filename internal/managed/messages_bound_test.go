@@ -33,7 +33,9 @@ func TestBoundMessageCutsOnACharacterAndSaysSo(t *testing.T) {
 func TestAnUnboundedPlatformMessageIsBoundedInConditionsAndEvents(t *testing.T) {
 	p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Generation: 1}}
 	platform := errors.New("iot.prod.Whatever: " + strings.Repeat("the platform explains at length ", 4000))
-	ext := &scripted{observe: func(Object) (Observation, error) { return Observation{}, Wait(iotv1.ReasonConflict, resync, "%s", platform) }}
+	ext := &scripted{observe: func(Object) (Observation, error) {
+		return Observation{}, Wait(iotv1.ReasonConflict, resync, "%s", platform)
+	}}
 	r, c, recorder := engine(t, p, ext)
 	got := run(t, r, c)
 	for _, cond := range got.Status.Conditions {
