@@ -36,6 +36,7 @@ func managedController(mgr ctrl.Manager, kind managed.Kind, opts Options) (*buil
 		// metadata.managedFields tells which one wrote what.
 		Client:          client.WithFieldOwner(mgr.GetClient(), FieldManager(kind.Name)),
 		Recorder:        mgr.GetEventRecorder("kiot-" + name),
+		APIReader:       mgr.GetAPIReader(),
 		Kind:            kind,
 		Classifier:      aliyunClassifier{},
 		ResyncPeriod:    opts.ResyncPeriod,

@@ -47,6 +47,9 @@ type Options struct {
 	RegistrationPoll   time.Duration
 	// Clients builds the IoT Platform clients (tests shorten backoffs).
 	Clients providerconfig.ClientFactory
+	// CredentialsRecheck is how often a ProviderConfig's credentials are
+	// read again for its Ready condition (0: DefaultCredentialsRecheck).
+	CredentialsRecheck time.Duration
 	// ClusterID is this cluster's identity in the ownership marks on
 	// products and groups; empty means the kube-system namespace's UID,
 	// which every cluster has, is unique and survives reinstalling Kiot.

@@ -141,8 +141,8 @@ var _ = Describe("ProviderConfig", Ordered, func() {
 			g.Expect(cond.Message).NotTo(ContainSubstring("accessKeyId"))
 		}).Should(Succeed())
 
-		// The missing key is added: Ready, and the operator's own (cached)
-		// client sees the values.
+		// The missing key is added: Ready, and a read as the operator's
+		// (uncached, through its API reader) sees the values.
 		secret.StringData = map[string]string{"accessKeyId": "LTAIbefore", "accessKeySecret": providerConfigSecretValues[1]}
 		Expect(k8sClient.Update(ctx, secret)).To(Succeed())
 		Eventually(func(g Gomega) {
@@ -153,7 +153,7 @@ var _ = Describe("ProviderConfig", Ordered, func() {
 		secret.StringData = map[string]string{"accessKeyId": "LTAIafter", "accessKeySecret": providerConfigSecretValues[2]}
 		Expect(k8sClient.Update(ctx, secret)).To(Succeed())
 		Eventually(func(g Gomega) {
-			creds, err := providerconfig.LoadCredentials(ctx, mgrClient, pc, fakeEnv.Getenv)
+			creds, err := providerconfig.LoadCredentials(ctx, mgrAPIReader, pc, fakeEnv.Getenv)
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(creds.AccessKeyID).To(Equal("LTAIafter"))
 			g.Expect(creds.AccessKeySecret).To(Equal(providerConfigSecretValues[2]))

@@ -40,7 +40,11 @@ type Kind struct {
 
 // Reconciler is the engine. One instance serves one kind.
 type Reconciler struct {
-	Client     client.Client
+	Client client.Client
+	// APIReader reads what the Client's cache does not hold: a Secret of
+	// the resource's Secret name that lacks Kiot's labels (the cache holds
+	// only labelled ones). Nil: Client.
+	APIReader  client.Reader
 	Recorder   events.EventRecorder
 	Kind       Kind
 	Classifier Classifier
