@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"encoding/json"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -364,6 +365,10 @@ var _ = Describe("Device", func() {
 		Entry("a metadata.name too long to be the DeviceName", func(d *iotv1.Device) {
 			d.Name = "a-name-that-is-far-too-long-to-be-a-device-name"
 		}, "metadata.name is used as the DeviceName"),
+		Entry("a metadata.name too long for the Secret's owner-name label", func(d *iotv1.Device) {
+			d.Name = strings.Repeat("d", 64)
+			d.Spec.DeviceName = "short-name"
+		}, "metadata.name must be at most 63 characters"),
 		Entry("a deviceName with a slash", func(d *iotv1.Device) { d.Spec.DeviceName = "bad/name" }, "spec.deviceName"),
 		Entry("a deviceName too short", func(d *iotv1.Device) { d.Spec.DeviceName = "abc" }, "spec.deviceName"),
 		Entry("a nickname too short", func(d *iotv1.Device) { d.Spec.Nickname = "ab" }, "spec.nickname"),

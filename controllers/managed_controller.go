@@ -34,12 +34,14 @@ func managedController(mgr ctrl.Manager, kind managed.Kind, opts Options) (*buil
 	r := &managed.Reconciler{
 		// Each controller writes under its own field manager, so
 		// metadata.managedFields tells which one wrote what.
-		Client:        client.WithFieldOwner(mgr.GetClient(), FieldManager(kind.Name)),
-		Recorder:      mgr.GetEventRecorder("kiot-" + name),
-		Kind:          kind,
-		Classifier:    aliyunClassifier{},
-		ResyncPeriod:  opts.ResyncPeriod,
-		ConflictRetry: opts.ConflictRetry,
+		Client:          client.WithFieldOwner(mgr.GetClient(), FieldManager(kind.Name)),
+		Recorder:        mgr.GetEventRecorder("kiot-" + name),
+		APIReader:       mgr.GetAPIReader(),
+		Kind:            kind,
+		Classifier:      aliyunClassifier{},
+		ResyncPeriod:    opts.ResyncPeriod,
+		ConflictRetry:   opts.ConflictRetry,
+		MinPollInterval: opts.MinPollInterval,
 	}
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(name).

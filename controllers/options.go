@@ -23,6 +23,11 @@ type Options struct {
 	DeviceWorkers int
 	// ResyncPeriod is how often a resource is observed again to catch drift.
 	ResyncPeriod time.Duration
+	// MinPollInterval is the floor of the iot.kiot.dev/poll-interval
+	// annotation (0: managed.MinPollInterval, 30s); the envtest suites
+	// lower it to stay quick. Not a flag: the floor protects the
+	// AccessKey's quotas, shared by every tenant.
+	MinPollInterval time.Duration
 	// ConflictRetry is how long a resource waits after the platform says it
 	// is busy (a running job, a batch in progress); 0 means 30s.
 	ConflictRetry time.Duration
@@ -42,6 +47,9 @@ type Options struct {
 	RegistrationPoll   time.Duration
 	// Clients builds the IoT Platform clients (tests shorten backoffs).
 	Clients providerconfig.ClientFactory
+	// CredentialsRecheck is how often a ProviderConfig's credentials are
+	// read again for its Ready condition (0: DefaultCredentialsRecheck).
+	CredentialsRecheck time.Duration
 	// ClusterID is this cluster's identity in the ownership marks on
 	// products and groups; empty means the kube-system namespace's UID,
 	// which every cluster has, is unique and survives reinstalling Kiot.

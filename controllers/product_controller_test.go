@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"maps"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -15,6 +16,7 @@ import (
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/iotsim"
+	"github.com/kiot-dev/kiot/internal/managed"
 )
 
 func newProduct(productName string) *iotv1.Product {
@@ -349,14 +351,21 @@ var _ = Describe("Product", func() {
 		readyProduct(p)
 	})
 
-	It("resyncs at the poll-interval annotation's period", func() {
+	It("resyncs at the poll-interval annotation's period, clamped to the floor", func() {
 		p := newProduct(unique("Polled_"))
 		p.Spec.Description = "declared"
-		p.Annotations = map[string]string{iotv1.AnnotationPollInterval: "1s"}
+		// 1ms would hot-loop the platform: Kiot observes at the floor
+		// (testMinPollInterval, 1s here; 30s in production) and says so.
+		p.Annotations = map[string]string{iotv1.AnnotationPollInterval: "1ms"}
 		Expect(k8sClient.Create(ctx, p)).To(Succeed())
 		readyProduct(p)
-		// Drift with no Kubernetes event at all: only the 1s resync (the
-		// suite's default is a minute) can notice it.
+		Eventually(func(g Gomega) {
+			g.Expect(managedEvents(g, "Product", p.Name)).To(ContainElement(SatisfyAll(
+				HaveField("Reason", managed.EventPollIntervalClamped),
+				HaveField("Type", corev1.EventTypeWarning))))
+		}).Should(Succeed())
+		// Drift with no Kubernetes event at all: only the clamped 1s
+		// resync (the suite's default is a minute) can notice it.
 		Expect(cloud.UpdateProduct(ctx, iot.UpdateProductInput{ProductKey: p.Status.ProductKey, ProductName: p.Spec.ProductName, Description: "drifted"})).To(Succeed())
 		Eventually(func(g Gomega) {
 			g.Expect(simProduct(g, p.Status.ProductKey).Description).To(Equal("declared"))
@@ -411,6 +420,7 @@ var _ = Describe("Product", func() {
 			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "expected Invalid, got %v", err)
 			Expect(err.Error()).To(ContainSubstring(wantMessage))
 		},
+		Entry("a metadata.name too long for the Secret's owner-name label", func(p *iotv1.Product) { p.Name = strings.Repeat("p", 64) }, "metadata.name must be at most 63 characters"),
 		Entry("productName too short", func(p *iotv1.Product) { p.Spec.ProductName = "abc" }, "spec.productName"),
 		Entry("productName too long", func(p *iotv1.Product) { p.Spec.ProductName = "a234567890123456789012345678901" }, "spec.productName"),
 		Entry("productName with a space", func(p *iotv1.Product) { p.Spec.ProductName = "Street light" }, "spec.productName"),

@@ -1,9 +1,11 @@
 package controllers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -14,32 +16,41 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/managed"
 	"github.com/kiot-dev/kiot/internal/providerconfig"
 )
 
-// secretRefIndex indexes ProviderConfigs by the "namespace/name" of their
-// credentials Secret, so a Secret event finds its ProviderConfigs directly.
-const secretRefIndex = "spec.credentials.secretRef"
+// DefaultCredentialsRecheck is how often a ProviderConfig's credentials are
+// read again to keep its Ready condition true to a rotated Secret.
+const DefaultCredentialsRecheck = time.Minute
 
 // ProviderConfigReconciler reports whether each ProviderConfig's credentials
-// load. Credentials are read afresh on every use, so rotating the Secret needs
-// no restart; this controller only keeps the Ready condition true to it.
+// load. Credentials are read afresh, uncached, on every use, so rotating the
+// Secret needs no restart and takes effect at the next cloud call; this
+// controller only keeps the Ready condition true to it.
+//
+// It does not watch Secrets: credential Secrets are the users' own, carry no
+// Kiot label, and may live in any namespace, so a watch of them would be a
+// watch (and a cache, and list RBAC) of every Secret in the cluster. It reads
+// the Secret with SecretReader (the manager's API reader: no cache) when the
+// ProviderConfig changes and every Options.CredentialsRecheck.
 type ProviderConfigReconciler struct {
 	client.Client
-	Recorder events.EventRecorder
-	Getenv   providerconfig.Getenv
-	Options  Options
+	// SecretReader reads credential Secrets, uncached.
+	SecretReader client.Reader
+	Recorder     events.EventRecorder
+	Getenv       providerconfig.Getenv
+	Options      Options
 }
 
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=providerconfigs,verbs=get;list;watch
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=providerconfigs/status,verbs=get;patch
-// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
@@ -51,7 +62,7 @@ func (r *ProviderConfigReconciler) Reconcile(ctx context.Context, req reconcile.
 	}
 
 	ready := metav1.Condition{Type: iotv1.ConditionReady, ObservedGeneration: pc.Generation}
-	_, err := providerconfig.LoadCredentials(ctx, r.Client, &pc, r.Getenv)
+	_, err := providerconfig.LoadCredentials(ctx, r.SecretReader, &pc, r.Getenv)
 	var credErr *providerconfig.CredentialsError
 	switch {
 	case err == nil:
@@ -63,13 +74,15 @@ func (r *ProviderConfigReconciler) Reconcile(ctx context.Context, req reconcile.
 		return reconcile.Result{}, err
 	}
 
+	ready.Message = managed.BoundMessage(ready.Message)
 	before := pc.DeepCopy()
 	previous := apimeta.FindStatusCondition(pc.Status.Conditions, iotv1.ConditionReady)
 	transitioned := previous == nil || previous.Status != ready.Status || previous.Reason != ready.Reason
 	apimeta.SetStatusCondition(&pc.Status.Conditions, ready)
 	pc.Status.ObservedGeneration = pc.Generation
+	recheck := reconcile.Result{RequeueAfter: cmp.Or(r.Options.CredentialsRecheck, DefaultCredentialsRecheck)}
 	if equality.Semantic.DeepEqual(before.Status, pc.Status) {
-		return reconcile.Result{}, nil
+		return recheck, nil
 	}
 	if err := r.Status().Patch(ctx, &pc, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
 		return reconcile.Result{}, err
@@ -82,7 +95,7 @@ func (r *ProviderConfigReconciler) Reconcile(ctx context.Context, req reconcile.
 		r.Recorder.Eventf(&pc, nil, eventType, ready.Reason, "CheckCredentials", "%s", ready.Message)
 		log.FromContext(ctx).Info("ProviderConfig credentials checked", "ready", ready.Status, "reason", ready.Reason)
 	}
-	return reconcile.Result{}, nil
+	return recheck, nil
 }
 
 func credentialsSourceText(pc *iotv1.ProviderConfig) string {
@@ -93,23 +106,10 @@ func credentialsSourceText(pc *iotv1.ProviderConfig) string {
 	return fmt.Sprintf("Credentials loaded from Secret %s/%s", ref.Namespace, ref.Name)
 }
 
-// SetupWithManager registers the controller and its Secret watch.
+// SetupWithManager registers the controller.
 func (r *ProviderConfigReconciler) SetupWithManager(mgr ctrl.Manager) error {
-	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &iotv1.ProviderConfig{}, secretRefIndex,
-		func(obj client.Object) []string {
-			ref := obj.(*iotv1.ProviderConfig).Spec.Credentials.SecretRef
-			if ref == nil {
-				return nil
-			}
-			return []string{ref.Namespace + "/" + ref.Name}
-		}); err != nil {
-		return err
-	}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&iotv1.ProviderConfig{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(mapListed[iotv1.ProviderConfigList](r.Client, func(secret client.Object) []client.ListOption {
-			return []client.ListOption{client.MatchingFields{secretRefIndex: secret.GetNamespace() + "/" + secret.GetName()}}
-		}))).
 		WithOptions(controller.Options{MaxConcurrentReconciles: r.Options.MaxConcurrentReconciles}).
 		Complete(r)
 }

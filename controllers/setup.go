@@ -17,14 +17,17 @@ func SetupAll(mgr ctrl.Manager, opts Options, getenv providerconfig.Getenv) erro
 	}
 	opts.ClusterID = clusterID
 	if err := (&ProviderConfigReconciler{
-		Client:   mgr.GetClient(),
-		Recorder: mgr.GetEventRecorder("kiot-providerconfig"),
-		Getenv:   getenv,
-		Options:  opts,
+		Client:       mgr.GetClient(),
+		SecretReader: mgr.GetAPIReader(),
+		Recorder:     mgr.GetEventRecorder("kiot-providerconfig"),
+		Getenv:       getenv,
+		Options:      opts,
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
-	connector := providerconfig.Connector{Kube: mgr.GetClient(), Getenv: getenv, Clients: opts.Clients}
+	// Credential Secrets are read uncached: Kiot's cache holds only the
+	// Secrets it writes (CacheOptions).
+	connector := providerconfig.Connector{Kube: mgr.GetClient(), Secrets: mgr.GetAPIReader(), Getenv: getenv, Clients: opts.Clients}
 	if err := setupProduct(mgr, opts, connector); err != nil {
 		return err
 	}

@@ -41,7 +41,9 @@ var (
 	restCfg   *rest.Config
 	k8sClient client.Client
 	mgrClient client.Client
-	scheme    = runtime.NewScheme()
+	// mgrAPIReader is the manager's uncached reader (credential Secrets).
+	mgrAPIReader client.Reader
+	scheme       = runtime.NewScheme()
 	// logs captures everything the manager logs, so specs can assert that
 	// no secret value ever reaches a log line.
 	logs = gbytes.NewBuffer()
@@ -64,6 +66,8 @@ var (
 const (
 	testResync        = time.Minute
 	testConflictRetry = 500 * time.Millisecond
+	// testMinPollInterval is the poll-interval floor (30s in production).
+	testMinPollInterval = time.Second
 	// enterpriseInstance is an Enterprise Edition instance of the simulator,
 	// reached through ProviderConfig "enterprise".
 	enterpriseInstance = "iot-cn-kiotsuite01"
@@ -118,15 +122,20 @@ var _ = BeforeSuite(func() {
 
 	mgr, err := ctrl.NewManager(restCfg, ctrl.Options{
 		Scheme:                 scheme,
+		Cache:                  CacheOptions(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 	})
 	Expect(err).NotTo(HaveOccurred())
 	mgrClient = mgr.GetClient()
+	mgrAPIReader = mgr.GetAPIReader()
 	Expect(SetupAll(mgr, Options{
 		MaxConcurrentReconciles: 2, DeviceWorkers: DefaultManagerOptions().Controllers.DeviceWorkers, ResyncPeriod: testResync, ConflictRetry: testConflictRetry, Clients: clients,
-		ProductRecount:    time.Second,
-		OperatorNamespace: operatorNamespace, RegistrationPoll: 50 * time.Millisecond,
+		ProductRecount:  time.Second,
+		MinPollInterval: testMinPollInterval,
+		// Rotation of a credential Secret shows in Ready within a second.
+		CredentialsRecheck: time.Second,
+		OperatorNamespace:  operatorNamespace, RegistrationPoll: 50 * time.Millisecond,
 		DistributeTiming: distribution.Timing{PollMin: 50 * time.Millisecond, PollMax: 300 * time.Millisecond},
 	}, fakeEnv.Getenv)).To(Succeed())
 	createSimulatorProviderConfig()

@@ -135,6 +135,7 @@ type DeviceLocation struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:shortName=iotdevice,categories=kiot
 // +kubebuilder:subresource:status
+// +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 63",message="metadata.name must be at most 63 characters: it is the value of the iot.kiot.dev/owner-name label on the Secret Kiot writes"
 // +kubebuilder:validation:XValidation:rule="has(self.spec.deviceName) || self.metadata.name.matches('^[A-Za-z0-9_@.:-]{4,32}$')",message="metadata.name is used as the DeviceName and must then be 4–32 letters, digits or - _ @ . : ; set spec.deviceName otherwise"
 // +kubebuilder:printcolumn:name="IotId",type=string,JSONPath=`.status.iotId`
 // +kubebuilder:printcolumn:name="ProductKey",type=string,JSONPath=`.status.productKey`,priority=1

@@ -96,7 +96,9 @@ const (
 	// now; the token handled is recorded in status.lastHandledReconcileAt.
 	AnnotationReconcileRequestedAt = "iot.kiot.dev/reconcile-requested-at"
 	// AnnotationPollInterval overrides the resync period for one resource
-	// (a Go duration such as 30s or 5m).
+	// (a Go duration such as 30s or 5m). Periods under 30s are clamped to
+	// 30s (a PollIntervalClamped Warning event says so): each observation
+	// costs platform calls from quotas every tenant of the AccessKey shares.
 	AnnotationPollInterval = "iot.kiot.dev/poll-interval"
 )
 

@@ -149,6 +149,7 @@ type ProductStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:resource:shortName=iotproduct,categories=kiot
 // +kubebuilder:subresource:status
+// +kubebuilder:validation:XValidation:rule="self.metadata.name.size() <= 63",message="metadata.name must be at most 63 characters: it is the value of the iot.kiot.dev/owner-name label on the Secret Kiot writes"
 // +kubebuilder:printcolumn:name="ProductKey",type=string,JSONPath=`.status.productKey`
 // +kubebuilder:printcolumn:name="ProductName",type=string,JSONPath=`.spec.productName`,priority=1
 // +kubebuilder:printcolumn:name="Devices",type=integer,JSONPath=`.status.deviceCount`

@@ -2,6 +2,8 @@ package aliyun
 
 import (
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,7 +16,7 @@ import (
 var (
 	apiCalls = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "kiot_iot_api_calls_total",
-		Help: "HTTP exchanges with the IoT Platform, by action and result code (OK, the platform's error code, or a transport failure).",
+		Help: "HTTP exchanges with the IoT Platform, by action and result code (OK, the platform's error code when Kiot knows it, other for any other code, HTTPnnn, or a transport failure).",
 	}, []string{"action", "code"})
 
 	apiCallDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -54,7 +56,7 @@ func metricCode(err error) string {
 	if e, ok := err.(*Error); ok {
 		switch {
 		case e.Code != "":
-			return e.Code
+			return codeLabel(e.Code)
 		case e.HTTPStatus != 0:
 			return "HTTP" + strconv.Itoa(e.HTTPStatus)
 		}
@@ -68,4 +70,34 @@ func observeAttempt(action string, err error, took time.Duration) {
 	if IsThrottled(err) {
 		apiThrottled.WithLabelValues(action).Inc()
 	}
+}
+
+// otherCode is the code label of every code Kiot does not know.
+const otherCode = "other"
+
+// metricOnlyCodes are codes Kiot knows besides codeClass's: the members of
+// its prefix families that the platform is documented to send.
+var metricOnlyCodes = map[string]bool{
+	"throttling":                 true,
+	"throttling.user":            true,
+	"throttling.api":             true,
+	"iot.system.systemexception": true,
+	"serviceunavailable":         true,
+	"internalerror":              true,
+}
+
+// codeSpellings holds, per known code (lower-cased), the spelling the
+// platform first used for it.
+var codeSpellings sync.Map
+
+// codeLabel bounds the code label: a code Kiot knows keeps the platform's
+// spelling (one per code, so odd capitals cannot multiply the series);
+// anything else, which an endpoint could vary without end, is "other".
+func codeLabel(code string) string {
+	lower := strings.ToLower(code)
+	if _, known := codeClass[lower]; !known && !metricOnlyCodes[lower] {
+		return otherCode
+	}
+	spelling, _ := codeSpellings.LoadOrStore(lower, code)
+	return spelling.(string)
 }

@@ -2,6 +2,7 @@ package aliyun
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -56,5 +57,27 @@ func TestMetricsCountCallsCodesThrottlesAndQuotaWaits(t *testing.T) {
 		if got := counterValue(t, ch.c) - before[i]; got != ch.want {
 			t.Errorf("%s grew by %v, want %v", ch.name, got, ch.want)
 		}
+	}
+}
+
+// The code label is a bounded set: the platform (or anything answering in
+// its place) can send any code, and each new label value is a new series
+// held for the life of the process.
+func TestTheCodeLabelIsBounded(t *testing.T) {
+	if got := metricCode(&Error{Code: "iot.prod.InvalidNodeType"}); got != "iot.prod.InvalidNodeType" {
+		t.Errorf("a known code is labelled %q", got)
+	}
+	if got := metricCode(&Error{Code: "IOT.PROD.INVALIDNODETYPE"}); got != "iot.prod.InvalidNodeType" {
+		t.Errorf("another spelling of a known code is labelled %q, want the first spelling", got)
+	}
+	if got := metricCode(&Error{Code: "Throttling.User"}); got != "Throttling.User" {
+		t.Errorf("the gateway's throttling code is labelled %q", got)
+	}
+	seen := map[string]bool{}
+	for i := range 1000 {
+		seen[metricCode(&Error{Code: "iot.random.Code" + strconv.Itoa(i)})] = true
+	}
+	if len(seen) != 1 || !seen[otherCode] {
+		t.Errorf("1,000 unknown codes made the labels %v, want only %q", seen, otherCode)
 	}
 }

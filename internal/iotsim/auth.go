@@ -1,6 +1,7 @@
 package iotsim
 
 import (
+	"container/heap"
 	"crypto/hmac"
 	"net/url"
 	"sync"
@@ -19,8 +20,9 @@ import (
 var requiredCommon = []string{"Action", "Version", "AccessKeyId", "Signature",
 	"SignatureMethod", "SignatureVersion", "SignatureNonce", "Timestamp", "RegionId"}
 
-// clockSkew is how far a request's Timestamp may be from the server's clock,
-// and how long a nonce is remembered.
+// clockSkew is how far a request's Timestamp may be from the server's clock
+// (so a nonce is remembered until its request's Timestamp is that far in
+// the past).
 const clockSkew = 15 * time.Minute
 
 // authenticate checks a request's common parameters and signature and
@@ -58,20 +60,23 @@ func (s *Simulator) authenticate(method string, p url.Values, now time.Time) (Ac
 	if !hmac.Equal([]byte(want), []byte(p.Get("Signature"))) {
 		return AccessKey{}, errSignatureMismatch()
 	}
-	if !s.nonces.use(key.ID+"\x00"+p.Get("SignatureNonce"), now) {
+	if !s.nonces.use(key.ID+"\x00"+p.Get("SignatureNonce"), now, at) {
 		return AccessKey{}, errNonceUsed()
 	}
 	return key, nil
 }
 
-// nonceCache remembers the nonces of the last 15 minutes. Entries expire in
-// the order they were added, so a queue makes expiry O(1) amortised and the
-// memory proportional to the request rate, not to the uptime.
+// nonceCache remembers each nonce until the request that carried it could
+// no longer pass the Timestamp check: until the later of its arrival and its
+// Timestamp, plus the allowed skew. Remembering it only from its arrival
+// would let a request stamped 14 minutes ahead be replayed once its nonce is
+// forgotten while its Timestamp is still accepted. Entries leave in expiry
+// order from a min-heap, so memory is proportional to the request rate, not
+// to the uptime.
 type nonceCache struct {
-	mu    sync.Mutex
-	seen  map[string]struct{}
-	queue []nonceEntry
-	head  int // queue[:head] are expired and already forgotten
+	mu     sync.Mutex
+	seen   map[string]struct{}
+	expiry nonceHeap
 }
 
 type nonceEntry struct {
@@ -81,26 +86,19 @@ type nonceEntry struct {
 
 func newNonceCache() *nonceCache { return &nonceCache{seen: map[string]struct{}{}} }
 
-// use records the nonce and reports whether it was new.
-func (c *nonceCache) use(key string, now time.Time) bool {
+// use records the nonce of a request stamped at and reports whether it was
+// new.
+func (c *nonceCache) use(key string, now, stamped time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for c.head < len(c.queue) && now.After(c.queue[c.head].expires) {
-		delete(c.seen, c.queue[c.head].key)
-		c.queue[c.head] = nonceEntry{}
-		c.head++
-	}
-	// Compact once half the queue is spent, so each entry is copied O(1)
-	// times on average.
-	if c.head > 1024 && c.head*2 > len(c.queue) {
-		c.queue = append(c.queue[:0], c.queue[c.head:]...)
-		c.head = 0
+	for len(c.expiry) > 0 && now.After(c.expiry[0].expires) {
+		delete(c.seen, heap.Pop(&c.expiry).(nonceEntry).key)
 	}
 	if _, dup := c.seen[key]; dup {
 		return false
 	}
 	c.seen[key] = struct{}{}
-	c.queue = append(c.queue, nonceEntry{key: key, expires: now.Add(clockSkew)})
+	heap.Push(&c.expiry, nonceEntry{key: key, expires: later(now, stamped).Add(clockSkew)})
 	return true
 }
 
@@ -108,6 +106,26 @@ func (c *nonceCache) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seen = map[string]struct{}{}
-	c.queue = nil
-	c.head = 0
+	c.expiry = nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// nonceHeap orders entries by expiry (container/heap).
+type nonceHeap []nonceEntry
+
+func (h nonceHeap) Len() int           { return len(h) }
+func (h nonceHeap) Less(i, j int) bool { return h[i].expires.Before(h[j].expires) }
+func (h nonceHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *nonceHeap) Push(x any)        { *h = append(*h, x.(nonceEntry)) }
+func (h *nonceHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
 }

@@ -110,12 +110,48 @@ func TestGatewayRefusals(t *testing.T) {
 func TestNonceCacheForgetsAfterWindow(t *testing.T) {
 	c := newNonceCache()
 	t0 := time.Unix(1_700_000_000, 0)
-	if !c.use("k", t0) || c.use("k", t0.Add(14*time.Minute)) {
+	if !c.use("k", t0, t0) || c.use("k", t0.Add(14*time.Minute), t0) {
 		t.Fatal("a nonce is refused within 15 minutes")
 	}
-	if !c.use("k", t0.Add(16*time.Minute)) {
+	if !c.use("k", t0.Add(16*time.Minute), t0) {
 		t.Fatal("a nonce is usable again once its timestamp would be refused anyway")
 	}
+}
+
+// A request stamped up to the skew ahead of the clock is accepted; its
+// nonce must outlive its Timestamp's acceptance, or the request can be
+// replayed once the nonce is forgotten.
+func TestNonceCacheHoldsANonceStampedInTheFutureUntilItsTimestampExpires(t *testing.T) {
+	c := newNonceCache()
+	t0 := time.Unix(1_700_000_000, 0)
+	ahead := t0.Add(14 * time.Minute)
+	if !c.use("k", t0, ahead) {
+		t.Fatal("a fresh nonce was refused")
+	}
+	// 16 minutes on, the request's Timestamp is 2 minutes old: accepted by
+	// the Timestamp check, so the nonce must still be remembered.
+	if c.use("k", t0.Add(16*time.Minute), ahead) {
+		t.Fatal("a request stamped 14 minutes ahead was accepted again after 16 minutes")
+	}
+	if c.use("k", ahead.Add(clockSkew), ahead) {
+		t.Fatal("the nonce was forgotten while its Timestamp is still within the skew")
+	}
+	if !c.use("k", ahead.Add(clockSkew+time.Second), ahead) {
+		t.Fatal("a nonce is usable again once its timestamp would be refused anyway")
+	}
+}
+
+// End to end: the replay is refused by the gateway itself.
+func TestAFutureStampedRequestCannotBeReplayedAfterTheArrivalWindow(t *testing.T) {
+	clock := clocktesting.NewFakePassiveClock(time.Now())
+	e := newEnv(t, Options{Clock: clock})
+	v := signed(e.key, "GET", "cn-shanghai", map[string]string{"Action": "QueryProductList", "CurrentPage": "1",
+		"SignatureNonce": "future-nonce", "Timestamp": clock.Now().Add(14 * time.Minute).UTC().Format("2006-01-02T15:04:05Z")})
+	if r := e.send(http.MethodGet, v); !r.success() {
+		t.Fatal(r.raw)
+	}
+	clock.SetTime(clock.Now().Add(16 * time.Minute))
+	wantErr(t, e.send(http.MethodGet, v), 400, "SignatureNonceUsed")
 }
 
 func TestXMLIsTheDefaultFormat(t *testing.T) {

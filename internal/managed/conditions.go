@@ -8,13 +8,14 @@ import (
 )
 
 // setCondition sets one condition; LastTransitionTime moves only when the
-// status flips (apimeta.SetStatusCondition's contract).
+// status flips (apimeta.SetStatusCondition's contract). The message is
+// bounded (BoundMessage).
 func setCondition(obj Object, conditionType string, status metav1.ConditionStatus, reason, message string) {
 	apimeta.SetStatusCondition(&obj.ManagedStatus().Conditions, metav1.Condition{
 		Type:               conditionType,
 		Status:             status,
 		Reason:             reason,
-		Message:            message,
+		Message:            BoundMessage(message),
 		ObservedGeneration: obj.GetGeneration(),
 	})
 }

@@ -51,6 +51,10 @@ func TestPollInterval(t *testing.T) {
 		{"30s", 30 * time.Second},
 		{"not-a-duration", 10 * time.Minute},
 		{"-5s", 10 * time.Minute},
+		// The floor: a period shorter than MinPollInterval is clamped.
+		{"1ms", MinPollInterval},
+		{"29s", MinPollInterval},
+		{"45s", 45 * time.Second},
 	}
 	for _, tc := range cases {
 		obj := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Annotations: map[string]string{}}}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -42,7 +41,11 @@ type Kind struct {
 
 // Reconciler is the engine. One instance serves one kind.
 type Reconciler struct {
-	Client     client.Client
+	Client client.Client
+	// APIReader reads what the Client's cache does not hold: a Secret of
+	// the resource's Secret name that lacks Kiot's labels (the cache holds
+	// only labelled ones). Nil: Client.
+	APIReader  client.Reader
 	Recorder   events.EventRecorder
 	Kind       Kind
 	Classifier Classifier
@@ -50,10 +53,14 @@ type Reconciler struct {
 	ResyncPeriod time.Duration
 	// ConflictRetry is how long to wait after a conflict (default 30s).
 	ConflictRetry time.Duration
+	// MinPollInterval is the floor of the poll-interval annotation
+	// (0: MinPollInterval); the envtest suites lower it to stay quick.
+	MinPollInterval time.Duration
 
 	writes     writeTracker
 	deletes    finishedDeletes
 	firstReady firstReadyTracker
+	clamps     clampReports
 }
 
 // scope carries one reconcile's facts between the phases.
@@ -239,6 +246,7 @@ func (r *Reconciler) delete(ctx context.Context, s *scope, external External) (r
 func (r *Reconciler) succeeded(s *scope) (reconcile.Result, error) {
 	setCondition(s.obj, iotv1.ConditionSynced, metav1.ConditionTrue, iotv1.ReasonReconcileSuccess, "The last reconcile reached the API without error")
 	s.obj.ManagedStatus().ObservedGeneration = s.obj.GetGeneration()
+	r.reportClamp(s.obj)
 	return reconcile.Result{RequeueAfter: r.pollInterval(s.obj)}, nil
 }
 
@@ -267,7 +275,7 @@ func (r *Reconciler) failed(ctx context.Context, s *scope, err error) (reconcile
 		// reads Stalled only once observedGeneration matches.
 		s.obj.ManagedStatus().ObservedGeneration = s.obj.GetGeneration()
 	}
-	if previous == nil || previous.Reason != o.reason || previous.Message != err.Error() {
+	if previous == nil || previous.Reason != o.reason || previous.Message != BoundMessage(err.Error()) {
 		r.event(s.obj, corev1.EventTypeWarning, o.reason, "Reconcile", "%s", err.Error())
 		s.log.Info("Reconcile did not complete", "reason", o.reason, "error", err.Error())
 	}
@@ -281,18 +289,6 @@ func (r *Reconciler) failed(ctx context.Context, s *scope, err error) (reconcile
 	default:
 		return reconcile.Result{}, err
 	}
-}
-
-// pollInterval is the resync period, or the poll-interval annotation's, with
-// up to 10% jitter so a fleet created together does not resync together.
-func (r *Reconciler) pollInterval(obj Object) time.Duration {
-	period := r.ResyncPeriod
-	if v, ok := obj.GetAnnotations()[iotv1.AnnotationPollInterval]; ok {
-		if d, err := time.ParseDuration(v); err == nil && d > 0 {
-			period = d
-		}
-	}
-	return period + time.Duration(rand.Int64N(int64(period)/10+1))
 }
 
 func (r *Reconciler) conflictRetry() time.Duration {
@@ -340,9 +336,11 @@ func (r *Reconciler) removeFinalizer(ctx context.Context, obj Object) error {
 	r.writes.forget(obj.GetUID())
 	r.deletes.forget(obj.GetUID())
 	r.firstReady.forget(client.ObjectKeyFromObject(obj))
+	r.clamps.forget(obj.GetUID())
 	return nil
 }
 
+// event emits an event whose note is bounded (BoundMessage).
 func (r *Reconciler) event(obj Object, eventType, reason, action, note string, args ...any) {
-	r.Recorder.Eventf(obj, nil, eventType, reason, action, note, args...)
+	r.Recorder.Eventf(obj, nil, eventType, reason, action, "%s", BoundMessage(fmt.Sprintf(note, args...)))
 }

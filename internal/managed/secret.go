@@ -29,7 +29,16 @@ func (r *Reconciler) applySecret(ctx context.Context, obj Object, data map[strin
 		if err := controllerutil.SetControllerReference(obj, &secret, r.Client.Scheme()); err != nil {
 			return err
 		}
-		return r.Client.Create(ctx, &secret)
+		err := r.Client.Create(ctx, &secret)
+		if !apierrors.IsAlreadyExists(err) {
+			return err
+		}
+		// The cache holds only Secrets with Kiot's labels: this one has
+		// none (someone else's, or ours with the labels edited away).
+		secret = corev1.Secret{}
+		if err := r.apiReader().Get(ctx, client.ObjectKey{Namespace: obj.GetNamespace(), Name: name}, &secret); err != nil {
+			return err
+		}
 	case err != nil:
 		return err
 	}
@@ -86,8 +95,10 @@ func (r *Reconciler) releaseSecret(ctx context.Context, obj Object) error {
 	if r.Kind.SecretName == nil {
 		return nil
 	}
+	// Uncached: a Secret whose labels were edited away is not in the cache,
+	// and the garbage collector would still delete it with the resource.
 	var secret corev1.Secret
-	err := r.Client.Get(ctx, client.ObjectKey{Namespace: obj.GetNamespace(), Name: r.Kind.SecretName(obj)}, &secret)
+	err := r.apiReader().Get(ctx, client.ObjectKey{Namespace: obj.GetNamespace(), Name: r.Kind.SecretName(obj)}, &secret)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
@@ -108,4 +119,11 @@ func (r *Reconciler) releaseSecret(ctx context.Context, obj Object) error {
 		return fmt.Errorf("releasing Secret %s/%s: %w", secret.Namespace, secret.Name, err)
 	}
 	return nil
+}
+
+func (r *Reconciler) apiReader() client.Reader {
+	if r.APIReader != nil {
+		return r.APIReader
+	}
+	return r.Client
 }

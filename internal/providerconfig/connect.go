@@ -31,8 +31,10 @@ type Connection struct {
 // resource reports it and looks again), not an error to back off from; so
 // is a ProviderConfig that does not allow the namespace, whose credentials
 // are then never loaded.
-func Resolve(ctx context.Context, reader client.Reader, name, namespace string, getenv Getenv) (Connection, error) {
-	return resolve(ctx, reader, name, getenv, func(pc *iotv1.ProviderConfig) error {
+// Credential Secrets are read with secrets, which should be uncached: they are
+// the users' own, in any namespace, and Kiot's cache holds only its own.
+func Resolve(ctx context.Context, reader, secrets client.Reader, name, namespace string, getenv Getenv) (Connection, error) {
+	return resolve(ctx, reader, secrets, name, getenv, func(pc *iotv1.ProviderConfig) error {
 		return checkNamespaceAllowed(ctx, reader, pc, namespace)
 	})
 }
@@ -42,10 +44,10 @@ func Resolve(ctx context.Context, reader client.Reader, name, namespace string, 
 // resumed after a restart, which must finish (or the devices it may have
 // made would be orphans) whoever may use the ProviderConfig now.
 func ResolveForResume(ctx context.Context, reader client.Reader, name string, getenv Getenv) (Connection, error) {
-	return resolve(ctx, reader, name, getenv, func(*iotv1.ProviderConfig) error { return nil })
+	return resolve(ctx, reader, reader, name, getenv, func(*iotv1.ProviderConfig) error { return nil })
 }
 
-func resolve(ctx context.Context, reader client.Reader, name string, getenv Getenv, allowed func(*iotv1.ProviderConfig) error) (Connection, error) {
+func resolve(ctx context.Context, reader, secrets client.Reader, name string, getenv Getenv, allowed func(*iotv1.ProviderConfig) error) (Connection, error) {
 	var pc iotv1.ProviderConfig
 	if err := reader.Get(ctx, client.ObjectKey{Name: name}, &pc); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -57,7 +59,7 @@ func resolve(ctx context.Context, reader client.Reader, name string, getenv Gete
 	if err := allowed(&pc); err != nil {
 		return Connection{}, err
 	}
-	creds, err := LoadCredentials(ctx, reader, &pc, getenv)
+	creds, err := LoadCredentials(ctx, secrets, &pc, getenv)
 	var credErr *CredentialsError
 	if errors.As(err, &credErr) {
 		return Connection{}, managed.Wait(iotv1.ReasonProviderNotReady, NotReadyRetry,
@@ -100,7 +102,10 @@ func (f ClientFactory) New(conn Connection) (*iot.Client, error) {
 // resource's ProviderConfig, builds a client, and lets the kind wrap it in
 // its External.
 type Connector struct {
-	Kube    client.Reader
+	Kube client.Reader
+	// Secrets reads credential Secrets: the manager's API reader, uncached
+	// (nil: Kube).
+	Secrets client.Reader
 	Getenv  Getenv
 	Clients ClientFactory
 	// External builds the kind's External for one reconcile.
@@ -109,7 +114,11 @@ type Connector struct {
 
 // Connect resolves the ProviderConfig and builds the External.
 func (c *Connector) Connect(ctx context.Context, obj managed.Object) (managed.External, error) {
-	conn, err := Resolve(ctx, c.Kube, obj.Managed().ProviderConfigName(), obj.GetNamespace(), c.Getenv)
+	secrets := c.Secrets
+	if secrets == nil {
+		secrets = c.Kube
+	}
+	conn, err := Resolve(ctx, c.Kube, secrets, obj.Managed().ProviderConfigName(), obj.GetNamespace(), c.Getenv)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,27 @@
+package controllers
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/selection"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+)
+
+// CacheOptions restrict what Kiot's informers hold. Secrets: only the ones
+// Kiot writes (labelled iot.kiot.dev/owner-kind). Without it, the Secret
+// watch behind Owns(Secret) would list and keep every Secret of the
+// cluster, credentials of other applications included. Credential Secrets,
+// which carry no Kiot label, are read uncached (mgr.GetAPIReader()).
+// NewManager and the envtest suites both use it.
+func CacheOptions() cache.Options {
+	owned, err := labels.NewRequirement(iotv1.LabelOwnerKind, selection.Exists, nil)
+	if err != nil {
+		panic(err) // a constant label key: cannot happen
+	}
+	return cache.Options{ByObject: map[client.Object]cache.ByObject{
+		&corev1.Secret{}: {Label: labels.NewSelector().Add(*owned)},
+	}}
+}
