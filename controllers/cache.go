@@ -16,12 +16,20 @@ import (
 // cluster, credentials of other applications included. Credential Secrets,
 // which carry no Kiot label, are read uncached (mgr.GetAPIReader()).
 // NewManager and the envtest suites both use it.
+//
+// Every cached object drops its metadata.managedFields: Kiot never reads
+// them, and at fleet size they are a good part of each object (a Device
+// carries entries of the user, the status writer and the finalizer writer),
+// so the cache of 10,000 Devices and their Secrets costs far less memory.
 func CacheOptions() cache.Options {
 	owned, err := labels.NewRequirement(iotv1.LabelOwnerKind, selection.Exists, nil)
 	if err != nil {
 		panic(err) // a constant label key: cannot happen
 	}
-	return cache.Options{ByObject: map[client.Object]cache.ByObject{
-		&corev1.Secret{}: {Label: labels.NewSelector().Add(*owned)},
-	}}
+	return cache.Options{
+		ByObject: map[client.Object]cache.ByObject{
+			&corev1.Secret{}: {Label: labels.NewSelector().Add(*owned)},
+		},
+		DefaultTransform: cache.TransformStripManagedFields(),
+	}
 }
