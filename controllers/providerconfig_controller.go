@@ -79,6 +79,10 @@ func (r *ProviderConfigReconciler) Reconcile(ctx context.Context, req reconcile.
 	previous := apimeta.FindStatusCondition(pc.Status.Conditions, iotv1.ConditionReady)
 	transitioned := previous == nil || previous.Status != ready.Status || previous.Reason != ready.Reason
 	apimeta.SetStatusCondition(&pc.Status.Conditions, ready)
+	// Synced as on every other kind: the last check reached what it reads
+	// (a failure to read returns above and keeps the last status).
+	apimeta.SetStatusCondition(&pc.Status.Conditions, metav1.Condition{Type: iotv1.ConditionSynced, Status: metav1.ConditionTrue,
+		ObservedGeneration: pc.Generation, Reason: iotv1.ReasonReconcileSuccess, Message: "The credentials were checked"})
 	pc.Status.ObservedGeneration = pc.Generation
 	recheck := reconcile.Result{RequeueAfter: cmp.Or(r.Options.CredentialsRecheck, DefaultCredentialsRecheck)}
 	if equality.Semantic.DeepEqual(before.Status, pc.Status) {

@@ -103,6 +103,9 @@ var _ = Describe("ProviderConfig", Ordered, func() {
 			g.Expect(cond.Status).To(Equal(metav1.ConditionTrue))
 			g.Expect(cond.Reason).To(Equal(iotv1.ReasonCredentialsAvailable))
 			g.Expect(cond.Message).To(ContainSubstring("default/creds-complete"))
+			var pc iotv1.ProviderConfig
+			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Name: "complete"}, &pc)).To(Succeed())
+			g.Expect(apimeta.IsStatusConditionTrue(pc.Status.Conditions, iotv1.ConditionSynced)).To(BeTrue(), "Synced, as on every kind")
 		}).Should(Succeed())
 	})
 

@@ -65,7 +65,7 @@ func TestKubectlExplainShowsNoInternalLineCitations(t *testing.T) {
 	}
 }
 
-// kubectl get shows Ready, Synced (every kind the engine reconciles) and,
+// kubectl get shows Ready, Synced (every kind) and,
 // with -o wide, Ready's reason, under column names that are all distinct
 // (kubectl adds NAME itself).
 func TestKubectlColumns(t *testing.T) {
@@ -84,9 +84,6 @@ func TestKubectlColumns(t *testing.T) {
 			}
 			if c, ok := byName["Reason"]; !ok || c.JSONPath != `.status.conditions[?(@.type=="Ready")].reason` {
 				t.Errorf("%s: no Reason column showing Ready's reason: %+v", kind, c)
-			}
-			if kind == "ProviderConfig" {
-				continue // not reconciled by the engine: it has Ready alone
 			}
 			if _, ok := byName["Synced"]; !ok {
 				t.Errorf("%s: no Synced column", kind)

@@ -115,6 +115,7 @@ type ProviderConfigStatus struct {
 // +kubebuilder:printcolumn:name="Instance",type=string,JSONPath=`.spec.iotInstanceId`
 // +kubebuilder:printcolumn:name="Source",type=string,JSONPath=`.spec.credentials.source`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:printcolumn:name="Endpoint",type=string,JSONPath=`.spec.endpoint`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
