@@ -37,8 +37,11 @@ type scenario struct {
 }
 
 // createActions are the calls that make a cloud object and whose lost
-// answer must not make a second one.
-var createActions = []string{"CreateProduct", "RegisterDevice", "CreateDeviceGroup", "CreateDeviceDistributeJob", "BatchAddDeviceGroupRelations"}
+// answer must not make a second one. Devices register in batches: the check
+// reserves the names, the register makes the devices, and the pages name
+// them (a lost page leaves devices Kiot has not learned of yet).
+var createActions = []string{"CreateProduct", "BatchCheckDeviceNames", "BatchRegisterDeviceWithApplyId", "QueryPageByApplyId",
+	"CreateDeviceGroup", "CreateDeviceDistributeJob", "BatchAddDeviceGroupRelations"}
 
 var scenarios = []scenario{
 	{name: "clean", about: "no disruption: the baseline for times"},
@@ -46,21 +49,23 @@ var scenarios = []scenario{
 		rollout: killRandomly(20, 500*time.Millisecond, 2500*time.Millisecond)},
 	{name: "kill-inflight", about: "kill -9 when a create reached the platform, before its answer",
 		rollout: killInFlight(map[string][]int64{
-			"CreateProduct":                {1, 2},
-			"CreateDeviceGroup":            {1},
-			"RegisterDevice":               {1, 40, 120, 250},
-			"BatchAddDeviceGroupRelations": {1},
-			"CreateDeviceDistributeJob":    {1},
+			"CreateProduct":                  {1, 2},
+			"CreateDeviceGroup":              {1},
+			"BatchCheckDeviceNames":          {1},
+			"BatchRegisterDeviceWithApplyId": {1, 2},
+			"QueryPageByApplyId":             {1, 3},
+			"BatchAddDeviceGroupRelations":   {1},
+			"CreateDeviceDistributeJob":      {1},
 		})},
 	{name: "delete-kills", about: "delete everything while kill -9 hits 10 random moments",
 		teardown: killRandomly(10, 300*time.Millisecond, 1500*time.Millisecond)},
 	{name: "delete-inflight", about: "delete everything while creates are held in flight (AnswerDelay)",
 		faults: &iotsim.Faults{Actions: map[string]iotsim.ActionFault{
-			"CreateProduct":     {AnswerDelay: iotsim.Duration(4 * time.Second)},
-			"CreateDeviceGroup": {AnswerDelay: iotsim.Duration(6 * time.Second)},
-			"RegisterDevice":    {AnswerDelay: iotsim.Duration(3 * time.Second)},
+			"CreateProduct":      {AnswerDelay: iotsim.Duration(4 * time.Second)},
+			"CreateDeviceGroup":  {AnswerDelay: iotsim.Duration(6 * time.Second)},
+			"QueryPageByApplyId": {AnswerDelay: iotsim.Duration(3 * time.Second)},
 		}},
-		deleteWhen: whenInFlight(map[string]int64{"CreateProduct": 1, "CreateDeviceGroup": 1, "RegisterDevice": 3})},
+		deleteWhen: whenInFlight(map[string]int64{"CreateProduct": 1, "CreateDeviceGroup": 1, "QueryPageByApplyId": 1})},
 	{name: "errors", about: "10% of every call fails; 10% of creates and deletes take effect but lose their answer",
 		faults: errorFaults()},
 	{name: "apiserver-restart", about: "kube-apiserver stopped for 5s and started again mid-rollout",
