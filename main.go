@@ -26,6 +26,7 @@ func main() {
 	flag.IntVar(&opts.DeviceWorkers, "device-workers", opts.DeviceWorkers, "Workers of the Device controller; they share batched reads, so more workers make fewer platform calls.")
 	flag.DurationVar(&opts.ResyncPeriod, "resync-period", opts.ResyncPeriod, "How often every resource is observed again to correct drift.")
 	flag.DurationVar(&opts.DistributeTiming.PollMin, "distribute-poll-min", opts.DistributeTiming.PollMin, "Shortest interval between two polls of a running distribution job.")
+	flag.BoolVar(&opts.Clients.AllowCustomEndpoints, "allow-custom-endpoints", opts.Clients.AllowCustomEndpoints, "Let ProviderConfigs name endpoints other than https://*.aliyuncs.com (the simulator, a proxy); off by default, since requests carry the AccessKey's signatures.")
 	flag.StringVar(&opts.OperatorNamespace, "operator-namespace", opts.OperatorNamespace, "Namespace of the operator's own state (the batch registration journal); default $POD_NAMESPACE, else kiot-system.")
 	flag.DurationVar(&opts.DistributeTiming.PollMax, "distribute-poll-max", opts.DistributeTiming.PollMax, "Longest interval between two polls of a running distribution job.")
 	flag.StringVar(&opts.ClusterID, "cluster-id", opts.ClusterID, "This cluster's identity in the ownership marks Kiot puts on products and groups (letters, digits, hyphens; default: the kube-system namespace's UID). Give every cluster sharing an account its own, and keep it across reinstalls.")

@@ -64,7 +64,10 @@ func (r *ProviderConfigReconciler) Reconcile(ctx context.Context, req reconcile.
 	ready := metav1.Condition{Type: iotv1.ConditionReady, ObservedGeneration: pc.Generation}
 	_, err := providerconfig.LoadCredentials(ctx, r.SecretReader, &pc, r.Getenv)
 	var credErr *providerconfig.CredentialsError
+	endpointErr := providerconfig.CheckEndpoint(pc.Spec.Endpoint, r.Options.Clients.AllowCustomEndpoints)
 	switch {
+	case endpointErr != nil:
+		ready.Status, ready.Reason, ready.Message = metav1.ConditionFalse, iotv1.ReasonInvalidSpec, endpointErr.Error()
 	case err == nil:
 		ready.Status, ready.Reason, ready.Message = metav1.ConditionTrue, iotv1.ReasonCredentialsAvailable, credentialsSourceText(&pc)
 	case errors.As(err, &credErr):

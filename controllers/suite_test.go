@@ -112,7 +112,7 @@ var _ = BeforeSuite(func() {
 	}})
 	Expect(err).NotTo(HaveOccurred())
 	simServer = httptest.NewServer(sim)
-	clients := providerconfig.ClientFactory{Configure: func(c *aliyun.Config) {
+	clients := providerconfig.ClientFactory{AllowCustomEndpoints: true, Configure: func(c *aliyun.Config) {
 		retry := aliyun.RetryPolicy{MaxAttempts: 5, BaseDelay: 20 * time.Millisecond, MaxDelay: 200 * time.Millisecond}
 		c.Retry = &retry
 	}}

@@ -70,7 +70,9 @@ type ProviderConfigSpec struct {
 	// +kubebuilder:validation:Pattern=`^[a-z]{2,}(-[a-z0-9]+)+$`
 	Region string `json:"region"`
 	// Endpoint overrides https://iot.<region>.aliyuncs.com, for example to
-	// point at the simulator (http://127.0.0.1:18080).
+	// point at the simulator (http://127.0.0.1:18080). Anything but an
+	// https://*.aliyuncs.com host is refused (Ready=False, InvalidSpec)
+	// unless the operator runs with --allow-custom-endpoints.
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && (self.startsWith('http://') || self.startsWith('https://'))",message="endpoint must be an http:// or https:// URL"
 	// +optional

@@ -27,6 +27,8 @@ func startOperator(ctx context.Context, cfg *rest.Config, dir, metricsAddr strin
 
 	o := controllers.DefaultManagerOptions()
 	o.MetricsAddr, o.ProbeAddr = metricsAddr, "0"
+	// The local ProviderConfig points at the simulator on loopback.
+	o.Controllers.Clients.AllowCustomEndpoints = true
 	mgr, err := controllers.NewManager(cfg, o)
 	if err != nil {
 		_ = logFile.Close()

@@ -130,7 +130,8 @@ func Start(ctx context.Context, o Options) (_ *Bed, err error) {
 	if err := b.createProviderConfig(ctx); err != nil {
 		return nil, err
 	}
-	args := append([]string{"--resync-period=" + o.ResyncPeriod.String()}, o.OperatorArgs...)
+	// The ProviderConfig points at the simulator on loopback.
+	args := append([]string{"--resync-period=" + o.ResyncPeriod.String(), "--allow-custom-endpoints"}, o.OperatorArgs...)
 	b.Operator = newOperator(o.OperatorBinary, b.Kubeconfig, filepath.Join(o.Dir, "operator.log"), args, o.SupervisePeriod)
 	if err := b.Operator.Start(); err != nil {
 		return nil, err

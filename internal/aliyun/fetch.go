@@ -21,6 +21,10 @@ func (c *Client) FetchFile(ctx context.Context, action, rawURL string) ([]byte, 
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, &Error{Action: action, Message: "the platform returned a file location that is not an http(s) URL", class: ClassUnknown}
 	}
+	if !c.fileHostAllowed(u) {
+		return nil, &Error{Action: action, class: ClassUnknown,
+			Message: "not fetching a file from " + u.Scheme + "://" + u.Host + ": neither an https://*." + AlibabaCloudDomain + " host nor the configured endpoint's"}
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)

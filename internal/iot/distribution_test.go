@@ -131,17 +131,19 @@ var distributionCases = []opCase{
 }
 
 func TestDeviceDistributeResultsFetchesAndParsesTheFile(t *testing.T) {
-	file := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	platform, c := newPlatform(t)
+	// The file is on the configured endpoint's host, as the simulator
+	// serves it; a host of neither Alibaba Cloud nor the endpoint is not
+	// fetched (TestAFileOnAnotherHostIsNotFetched).
+	platform.files = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("Signature") != "opaque" {
 			http.Error(w, "expired", http.StatusForbidden)
 			return
 		}
 		_, _ = w.Write([]byte(`{"items":[{"ProductKey":"pk","DeviceName":"light-1","Code":200,"Message":"success"},{"ProductKey":"pk","DeviceName":"light-2","Code":"iot.device.NotExistedDevice","Message":"no such device"}]}`))
-	}))
-	defer file.Close()
-	platform, c := newPlatform(t)
+	})
 
-	platform.answer("QueryDeviceDistributeDetail", `{"File":"`+file.URL+`/r.json?Signature=opaque","Success":true}`)
+	platform.answer("QueryDeviceDistributeDetail", `{"File":"`+platform.url+`/r.json?Signature=opaque","Success":true}`)
 	results, err := c.DeviceDistributeResults(context.Background(), "job1")
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +155,7 @@ func TestDeviceDistributeResultsFetchesAndParsesTheFile(t *testing.T) {
 	equal(t, "distributed", []bool{results[0].Distributed(), results[1].Distributed()}, []bool{true, false})
 
 	// An expired link is retryable and its error does not quote the URL.
-	platform.answer("QueryDeviceDistributeDetail", `{"File":"`+file.URL+`/r.json?Signature=stale","Success":true}`)
+	platform.answer("QueryDeviceDistributeDetail", `{"File":"`+platform.url+`/r.json?Signature=stale","Success":true}`)
 	_, err = c.DeviceDistributeResults(context.Background(), "job1")
 	if !aliyun.IsRetryable(err) || strings.Contains(err.Error(), "Signature") || strings.Contains(err.Error(), "stale") {
 		t.Errorf("expired link: %v", err)
@@ -186,5 +188,22 @@ func TestParseDistributeResults(t *testing.T) {
 		if !tc.bad && len(got)+len(tc.want) > 0 {
 			equal(t, tc.name, []DistributeResult(got), tc.want)
 		}
+	}
+}
+
+func TestAFileOnAnotherHostIsNotFetched(t *testing.T) {
+	fetched := false
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetched = true
+		_, _ = w.Write([]byte(`{"items":[]}`))
+	}))
+	defer elsewhere.Close()
+	platform, c := newPlatform(t)
+	platform.answer("QueryDeviceDistributeDetail", `{"File":"`+elsewhere.URL+`/r.json?Signature=opaque","Success":true}`)
+	if _, err := c.DeviceDistributeResults(context.Background(), "job1"); err == nil {
+		t.Error("a result file on a host of neither Alibaba Cloud nor the endpoint was accepted")
+	}
+	if fetched {
+		t.Error("the file was fetched from a host the answer named")
 	}
 }

@@ -22,6 +22,10 @@ type platform struct {
 	mu      sync.Mutex
 	answers map[string]func(url.Values) string
 	got     []url.Values
+	// url is the platform's address; files, when set, serves every path
+	// but "/" there (result files the platform hands out on its own host).
+	url   string
+	files http.Handler
 }
 
 func newPlatform(t *testing.T) (*platform, *Client) {
@@ -29,6 +33,7 @@ func newPlatform(t *testing.T) (*platform, *Client) {
 	p := &platform{t: t, answers: map[string]func(url.Values) string{}}
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
+	p.url = srv.URL
 	api, err := aliyun.NewClient(aliyun.Config{
 		RegionID:      "cn-hangzhou",
 		Endpoint:      srv.URL,
@@ -56,6 +61,10 @@ func (p *platform) answerWith(action string, f func(url.Values) string) {
 }
 
 func (p *platform) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p.files != nil && r.URL.Path != "/" {
+		p.files.ServeHTTP(w, r)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		p.t.Errorf("parse: %v", err)
 	}

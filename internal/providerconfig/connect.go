@@ -75,6 +75,9 @@ func resolve(ctx context.Context, reader, secrets client.Reader, name string, ge
 // shares the process's HTTP connections and per-AccessKey quota buckets, so
 // building one per reconcile costs nothing and rotation needs no restart.
 type ClientFactory struct {
+	// AllowCustomEndpoints lets a ProviderConfig name an endpoint outside
+	// https://*.aliyuncs.com (the operator's --allow-custom-endpoints).
+	AllowCustomEndpoints bool
 	// Configure, when set, adjusts each client's config (tests use it for
 	// short retry backoffs).
 	Configure func(*aliyun.Config)
@@ -82,6 +85,9 @@ type ClientFactory struct {
 
 // New returns a client for conn.
 func (f ClientFactory) New(conn Connection) (*iot.Client, error) {
+	if err := CheckEndpoint(conn.Endpoint, f.AllowCustomEndpoints); err != nil {
+		return nil, managed.Terminal(err)
+	}
 	cfg := aliyun.Config{
 		RegionID:      conn.Region,
 		Endpoint:      conn.Endpoint,
