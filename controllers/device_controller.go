@@ -80,6 +80,8 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 		SecretName: func(o managed.Object) string { return device.SecretName(o.(*iotv1.Device)) },
 		// Observe adopts a device by its product and name.
 		FoundByName: true,
+		// Its first reconcile asks shared batches, no per-device call.
+		QuickFirstReconcile: true,
 	}, deviceOpts)
 	devicesOfProduct := mapListed[iotv1.DeviceList](mgr.GetClient(), func(product client.Object) []client.ListOption {
 		return []client.ListOption{client.InNamespace(product.GetNamespace()), client.MatchingFields{deviceProductIndex: product.GetName()}}

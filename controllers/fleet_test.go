@@ -83,7 +83,11 @@ var _ = Describe("A fleet under one Product", func() {
 		}).Should(Succeed())
 
 		// A forced resync: every Device reads its device afresh.
-		reads := []string{"QueryDevice", "BatchQueryDeviceDetail", "QueryDeviceDetail", "QueryDeviceInfo", "QueryDeviceProp"}
+		// The reads a forced resync makes: every Device asks for its device
+		// afresh. (QueryDevice is left out: the page-through of a product
+		// is what a periodic resync costs, and other specs' products page
+		// on the suite's 1-minute period meanwhile, into the same counters.)
+		reads := []string{"BatchQueryDeviceDetail", "QueryDeviceDetail", "QueryDeviceInfo", "QueryDeviceProp"}
 		before = callsOf(reads...)
 		token := unique("sweep")
 		inParallel(devices, func(d *iotv1.Device) error {

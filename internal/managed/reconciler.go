@@ -37,6 +37,14 @@ type Kind struct {
 	// final write records them, and a reconcile interrupted before it
 	// adopts the same resource. A fleet saves one write per resource.
 	FoundByName bool
+	// QuickFirstReconcile says the kind's first reconcile makes no call of
+	// its own to the platform before its status write (a Device asks the
+	// shared Registrar and Observer, and is done in milliseconds), so the
+	// Ready=False written on first sight goes out with that write instead
+	// of a write of its own: one write fewer per resource of a fleet, and a
+	// resource with no status for no longer than before under a backlog
+	// (the first reconcile is what comes late, not its end).
+	QuickFirstReconcile bool
 }
 
 // Reconciler is the engine. One instance serves one kind.

@@ -462,3 +462,43 @@ func TestAFailedFinalizerReleaseDoesNotDeleteOrReportTwice(t *testing.T) {
 		t.Errorf("events %q, want one Deleted", reasons)
 	}
 }
+
+func TestAQuickFirstReconcileWritesReadyFalseWithItsOwnStatusWrite(t *testing.T) {
+	for _, pausedAtBirth := range []bool{false, true} {
+		scheme := runtime.NewScheme()
+		if err := iotv1.AddToScheme(scheme); err != nil {
+			t.Fatal(err)
+		}
+		p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Generation: 1}}
+		if pausedAtBirth {
+			p.Annotations = map[string]string{iotv1.AnnotationPaused: "true"}
+		}
+		statusWrites := 0
+		c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).
+			WithInterceptorFuncs(interceptor.Funcs{SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+				statusWrites++
+				return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
+			}}).Build()
+		ext := &scripted{
+			observe: func(Object) (Observation, error) { return Observation{}, nil },
+			create:  func(Object) error { return InProgress("Registering", time.Minute, "in a batch") },
+		}
+		r := &Reconciler{Client: c, Recorder: events.NewFakeRecorder(10), ResyncPeriod: resync,
+			Kind: Kind{Name: "Product", New: func() Object { return &iotv1.Product{} }, FoundByName: true, QuickFirstReconcile: true,
+				Connector: connectorFunc(func() External { return ext })}}
+		if _, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err != nil {
+			t.Fatal(err)
+		}
+		written := &iotv1.Product{}
+		if err := c.Get(context.Background(), client.ObjectKeyFromObject(p), written); err != nil {
+			t.Fatal(err)
+		}
+		wantReason := "Registering"
+		if pausedAtBirth {
+			wantReason = iotv1.ReasonReconcilePaused
+		}
+		if got := condition(written, iotv1.ConditionReady); statusWrites != 1 || got.Status != metav1.ConditionFalse || got.Reason != wantReason {
+			t.Errorf("paused at birth %v: %d status writes, Ready %+v; want one write with Ready=False/%s", pausedAtBirth, statusWrites, got, wantReason)
+		}
+	}
+}

@@ -64,6 +64,9 @@ func (r *Reconciler) markFirstSeen(ctx context.Context, s *scope) error {
 	}
 	setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionFalse, reason, message)
 	r.firstReady.seen(s.obj)
+	if r.Kind.QuickFirstReconcile {
+		return nil // written with the reconcile's own status write
+	}
 	status, err := json.Marshal(map[string]any{"status": statusOf(s.obj).Interface()})
 	if err != nil {
 		return err
