@@ -12,7 +12,9 @@ import (
 // retry backoff all read the Config's clock, so tests replace real waiting
 // with a fake clock and count what would have been waited.
 func sleep(ctx context.Context, clk clock.Clock, d time.Duration) error {
-	if d <= 0 {
+	// A context already ended wins over a timer that is due as well (a
+	// select would pick either).
+	if d <= 0 || ctx.Err() != nil {
 		return ctx.Err()
 	}
 	t := clk.NewTimer(d)
