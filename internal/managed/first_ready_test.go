@@ -63,13 +63,17 @@ func (rig *firstReadyRig) reconcile(ready bool) {
 
 func TestTimeToFirstReadyIsObservedOnceWhenANewResourceBecomesReady(t *testing.T) {
 	const kind = "FirstReadyNew"
+	// The histogram is the process's: count from what it holds already
+	// (go test -count=N runs this again in the same process).
+	count0, sum0 := firstReadyOf(t, kind)
 	rig := newFirstReadyRig(t, kind, nil)
 	rig.reconcile(false)
-	if count, _ := firstReadyOf(t, kind); count != 0 {
-		t.Fatalf("observed %d times before the resource was Ready", count)
+	if count, _ := firstReadyOf(t, kind); count != count0 {
+		t.Fatalf("observed %d times before the resource was Ready", count-count0)
 	}
 	rig.reconcile(true)
 	count, sum := firstReadyOf(t, kind)
+	count, sum = count-count0, sum-sum0
 	if count != 1 {
 		t.Fatalf("observed %d times, want 1", count)
 	}
@@ -79,7 +83,7 @@ func TestTimeToFirstReadyIsObservedOnceWhenANewResourceBecomesReady(t *testing.T
 	// Not Ready again (a throttle, a drift), then Ready: not a first time.
 	rig.reconcile(false)
 	rig.reconcile(true)
-	if count, _ := firstReadyOf(t, kind); count != 1 {
+	if count, _ := firstReadyOf(t, kind); count-count0 != 1 {
 		t.Errorf("observed %d times after becoming Ready again, want still 1", count)
 	}
 }
@@ -88,10 +92,11 @@ func TestTimeToFirstReadyIgnoresResourcesFirstMetWithAReadyCondition(t *testing.
 	// A replica that starts after the resource's first reconcile does not
 	// know when it was first reconciled towards Ready: it stays silent.
 	const kind = "FirstReadyInherited"
+	count0, _ := firstReadyOf(t, kind)
 	rig := newFirstReadyRig(t, kind, []metav1.Condition{{Type: iotv1.ConditionReady, Status: metav1.ConditionFalse,
 		Reason: iotv1.ReasonThrottled, LastTransitionTime: metav1.Now()}})
 	rig.reconcile(true)
-	if count, _ := firstReadyOf(t, kind); count != 0 {
-		t.Errorf("observed %d times, want 0", count)
+	if count, _ := firstReadyOf(t, kind); count != count0 {
+		t.Errorf("observed %d times, want 0", count-count0)
 	}
 }
