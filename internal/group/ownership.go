@@ -19,11 +19,7 @@ var _ managed.Intending = (*External)(nil)
 // id in status (Kiot's own record), else spec.groupId (the request to
 // adopt it), else the group of the spec's name under its parent.
 func (e *External) locate(ctx context.Context, g *iotv1.DeviceGroup) (string, ownership.Claim, error) {
-	claim := ownership.Claim{
-		Mine:              ownership.Mark(e.ClusterID, g),
-		AdoptAnnotated:    g.GetAnnotations()[iotv1.AnnotationAdopt] == "true",
-		CreateRequestedAt: g.Status.CreateRequestedAt,
-	}
+	claim := ownership.NewClaim(e.ClusterID, g, g.Status.CreateRequestedAt)
 	id := g.Status.GroupID
 	switch {
 	case id != "":

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/managed"
@@ -50,6 +51,17 @@ type Claim struct {
 	// CreatedAt is when the platform made the cloud resource; zero when
 	// unknown.
 	CreatedAt time.Time
+}
+
+// NewClaim starts obj's claim: its own mark, whether it asks to adopt, and
+// when it last asked the platform to create (createRequestedAt, from its
+// status). The caller adds what it found: Source, What, CreatedAt.
+func NewClaim(clusterID string, obj client.Object, createRequestedAt *metav1.Time) Claim {
+	return Claim{
+		Mine:              Mark(clusterID, obj),
+		AdoptAnnotated:    obj.GetAnnotations()[iotv1.AnnotationAdopt] == "true",
+		CreateRequestedAt: createRequestedAt,
+	}
 }
 
 // Check decides from the cloud resource's tags whether the resource may

@@ -19,11 +19,7 @@ var _ managed.Intending = (*External)(nil)
 // key in status (Kiot's own record), else spec.productKey (the request to
 // adopt it), else the product of the spec's name. No key, no product.
 func (e *External) locate(ctx context.Context, p *iotv1.Product) (string, ownership.Claim, error) {
-	claim := ownership.Claim{
-		Mine:              ownership.Mark(e.ClusterID, p),
-		AdoptAnnotated:    p.GetAnnotations()[iotv1.AnnotationAdopt] == "true",
-		CreateRequestedAt: p.Status.CreateRequestedAt,
-	}
+	claim := ownership.NewClaim(e.ClusterID, p, p.Status.CreateRequestedAt)
 	key := p.Status.ProductKey
 	switch {
 	case key != "":
