@@ -385,17 +385,8 @@ func TestWorkInProgressIsNotAFailure(t *testing.T) {
 
 func TestAKindFoundByNameWritesWhatCreateLearnedOnceAtTheEnd(t *testing.T) {
 	for _, foundByName := range []bool{false, true} {
-		scheme := runtime.NewScheme()
-		if err := iotv1.AddToScheme(scheme); err != nil {
-			t.Fatal(err)
-		}
 		p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Generation: 1}}
-		statusWrites := 0
-		c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).
-			WithInterceptorFuncs(interceptor.Funcs{SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
-				statusWrites++
-				return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
-			}}).Build()
+		c, statusWrites := countingStatusWrites(t, p)
 		ext := &scripted{
 			observe: func(obj Object) (Observation, error) {
 				return Observation{Exists: obj.(*iotv1.Product).Status.ProductKey != "", UpToDate: true}, nil
@@ -416,8 +407,8 @@ func TestAKindFoundByNameWritesWhatCreateLearnedOnceAtTheEnd(t *testing.T) {
 		if foundByName {
 			want = 2
 		}
-		if statusWrites != want || written.Status.ProductKey != "a1Key" {
-			t.Errorf("FoundByName=%v: %d status writes with key %q, want %d with a1Key", foundByName, statusWrites, written.Status.ProductKey, want)
+		if *statusWrites != want || written.Status.ProductKey != "a1Key" {
+			t.Errorf("FoundByName=%v: %d status writes with key %q, want %d with a1Key", foundByName, *statusWrites, written.Status.ProductKey, want)
 		}
 	}
 }
@@ -465,20 +456,11 @@ func TestAFailedFinalizerReleaseDoesNotDeleteOrReportTwice(t *testing.T) {
 
 func TestAQuickFirstReconcileWritesReadyFalseWithItsOwnStatusWrite(t *testing.T) {
 	for _, pausedAtBirth := range []bool{false, true} {
-		scheme := runtime.NewScheme()
-		if err := iotv1.AddToScheme(scheme); err != nil {
-			t.Fatal(err)
-		}
 		p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Generation: 1}}
 		if pausedAtBirth {
 			p.Annotations = map[string]string{iotv1.AnnotationPaused: "true"}
 		}
-		statusWrites := 0
-		c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).
-			WithInterceptorFuncs(interceptor.Funcs{SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
-				statusWrites++
-				return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
-			}}).Build()
+		c, statusWrites := countingStatusWrites(t, p)
 		ext := &scripted{
 			observe: func(Object) (Observation, error) { return Observation{}, nil },
 			create:  func(Object) error { return InProgress("Registering", time.Minute, "in a batch") },
@@ -497,8 +479,25 @@ func TestAQuickFirstReconcileWritesReadyFalseWithItsOwnStatusWrite(t *testing.T)
 		if pausedAtBirth {
 			wantReason = iotv1.ReasonReconcilePaused
 		}
-		if got := condition(written, iotv1.ConditionReady); statusWrites != 1 || got.Status != metav1.ConditionFalse || got.Reason != wantReason {
-			t.Errorf("paused at birth %v: %d status writes, Ready %+v; want one write with Ready=False/%s", pausedAtBirth, statusWrites, got, wantReason)
+		if got := condition(written, iotv1.ConditionReady); *statusWrites != 1 || got.Status != metav1.ConditionFalse || got.Reason != wantReason {
+			t.Errorf("paused at birth %v: %d status writes, Ready %+v; want one write with Ready=False/%s", pausedAtBirth, *statusWrites, got, wantReason)
 		}
 	}
+}
+
+// countingStatusWrites is a fake API server holding p that counts the
+// status writes it takes.
+func countingStatusWrites(t *testing.T, p *iotv1.Product) (client.Client, *int) {
+	t.Helper()
+	scheme := runtime.NewScheme()
+	if err := iotv1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	writes := new(int)
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).
+		WithInterceptorFuncs(interceptor.Funcs{SubResourcePatch: func(ctx context.Context, c client.Client, sub string, obj client.Object, patch client.Patch, opts ...client.SubResourcePatchOption) error {
+			*writes++
+			return c.SubResource(sub).Patch(ctx, obj, patch, opts...)
+		}}).Build()
+	return c, writes
 }
