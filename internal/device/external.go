@@ -56,6 +56,9 @@ type External struct {
 	// reconcile).
 	observed      *iot.DeviceDetail
 	observedProps map[string]string
+	// resolvedProductKey is productKey's answer, kept for the reconcile:
+	// Observe and Create both need it.
+	resolvedProductKey string
 }
 
 var _ managed.External = (*External)(nil)
@@ -175,13 +178,25 @@ func (e *External) ref(ctx context.Context, d *iotv1.Device) (iot.DeviceRef, err
 	return iot.DeviceRef{ProductKey: productKey, DeviceName: d.EffectiveDeviceName()}, nil
 }
 
-// productKey resolves the device's product: spec.productKey, or the key of
-// the referenced Product once that Product is Ready.
+// productKey resolves the device's product, once per reconcile:
+// spec.productKey if its namespace may use it, or the key of the
+// referenced Product once that Product is Ready.
 func (e *External) productKey(ctx context.Context, d *iotv1.Device) (string, error) {
-	if d.Spec.ProductKey != "" {
-		return d.Spec.ProductKey, refs.CheckProductKey(ctx, e.Kube, d.Namespace, d.Spec.ProductKey, ProductRetry)
+	if e.resolvedProductKey != "" {
+		return e.resolvedProductKey, nil
 	}
-	return refs.ReadyProductKey(ctx, e.Kube, d.Namespace, d.Spec.ProductRef.Name, ProductRetry)
+	var key string
+	var err error
+	if d.Spec.ProductKey != "" {
+		key, err = d.Spec.ProductKey, refs.CheckProductKey(ctx, e.Kube, d.Namespace, d.Spec.ProductKey, ProductRetry)
+	} else {
+		key, err = refs.ReadyProductKey(ctx, e.Kube, d.Namespace, d.Spec.ProductRef.Name, ProductRetry)
+	}
+	if err != nil {
+		return "", err
+	}
+	e.resolvedProductKey = key
+	return key, nil
 }
 
 // secretData is the content of <name>-device.
