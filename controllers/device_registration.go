@@ -37,7 +37,6 @@ func newRegistration(mgr ctrl.Manager, opts Options, connector providerconfig.Co
 			return connector.Clients.New(conn)
 		},
 		Notify:       waiters.Wake,
-		Linger:       opts.RegistrationLinger,
 		PollInterval: opts.RegistrationPoll,
 	})
 	if err != nil {

@@ -40,11 +40,10 @@ type Options struct {
 	// OperatorNamespace is where the operator keeps its own state (the
 	// batch registration journal's ConfigMaps).
 	OperatorNamespace string
-	// RegistrationLinger is how long a batch registration waits for more
-	// names after its first, and RegistrationPoll how often it reads the
-	// batch's progress (0: the Registrar's defaults, 200ms and 2s).
-	RegistrationLinger time.Duration
-	RegistrationPoll   time.Duration
+	// RegistrationPoll is the longest wait between two reads of a batch
+	// registration's progress (0: the Registrar's default, 2s; the suite
+	// shortens it).
+	RegistrationPoll time.Duration
 	// Clients builds the IoT Platform clients (tests shorten backoffs).
 	Clients providerconfig.ClientFactory
 	// CredentialsRecheck is how often a ProviderConfig's credentials are
