@@ -70,11 +70,13 @@ var _ = Describe("A fleet under one Product", func() {
 			Expect(secret.Data).To(HaveKeyWithValue("deviceSecret", Not(BeEmpty())))
 		}
 		Expect(sim.Calls("RegisterDevice")).To(BeNumerically("==", before["RegisterDevice"]), "no Device registered alone")
-		// One batch costs about 6 calls. Batches close on timers, so a
-		// loaded machine may split the fleet into two or three; one call
-		// per Device would be over 200.
+		// One batch: a check, a register, its status polls and the pages of
+		// its results (8 calls seen); a second batch would be five more. The 200
+		// are woken together by their Product turning Ready, so they make
+		// one batch unless the operator stalls for longer than the
+		// Registrar's 200 ms linger.
 		after := callsOf(registration...)
-		Expect(total(after)-total(before)).To(BeNumerically("<=", fleetCallBudget), "registration calls for %d Devices (before %v, after %v)", fleet, before, after)
+		Expect(total(after)-total(before)).To(BeNumerically("<=", 10), "registration calls for %d Devices (before %v, after %v)", fleet, before, after)
 		for _, d := range devices {
 			Expect(simDeviceNamed(p.Status.ProductKey, d.Name).Nickname).To(Equal(d.Spec.Nickname), "the nickname went in the batch")
 		}
@@ -108,9 +110,9 @@ var _ = Describe("A fleet under one Product", func() {
 		// Each read carries every name that came while the one before it
 		// ran, and reads are paced by BatchQueryDeviceDetail's 5 QPS: the
 		// number of calls follows how long the reconciles take to arrive
-		// (7-8 on a quiet 2-core machine, 12-19 with four busy loops beside it). One read
-		// per Device would be 200.
-		Expect(total(after)-total(before)).To(BeNumerically("<=", 2*fleetCallBudget), "read calls of a resync of %d Devices (before %v, after %v)", fleet, before, after)
+		// (7-8 on a quiet 2-core machine, 12-19 with four busy loops beside
+		// it). One read per Device would be 200.
+		Expect(total(after)-total(before)).To(BeNumerically("<=", fleet/10), "read calls of a resync of %d Devices (before %v, after %v)", fleet, before, after)
 
 		for _, d := range devices {
 			Expect(k8sClient.Delete(ctx, d)).To(Succeed())
@@ -118,10 +120,6 @@ var _ = Describe("A fleet under one Product", func() {
 		Expect(k8sClient.Delete(ctx, p)).To(Succeed())
 	})
 })
-
-// fleetCallBudget bounds the calls the 200-Device spec may make for its
-// registration (a tenth of one per Device); its resync may make twice that.
-const fleetCallBudget = 20
 
 // callsOf counts the simulator's calls of each action so far.
 func callsOf(actions ...string) map[string]int64 {
