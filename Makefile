@@ -24,7 +24,7 @@ help: ## Show this help.
 .PHONY: manifests
 manifests: ## Generate the CRDs (config/crd/bases), RBAC (config/rbac), the Argo CD snippet (config/argocd) and docs/<kind>.md.
 	$(call tool,controller-gen) crd $(CRD_PATHS) output:crd:artifacts:config=config/crd/bases
-	$(call tool,controller-gen) rbac:roleName=manager-role $(RBAC_PATHS) output:rbac:artifacts:config=config/rbac
+	$(call tool,controller-gen) rbac:roleName=kiot-manager-role $(RBAC_PATHS) output:rbac:artifacts:config=config/rbac
 	$(GO) run ./hack/argocd-cm
 	$(GO) run ./hack/crd-docs
 

@@ -11,7 +11,6 @@ import (
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/distribution"
@@ -26,6 +25,14 @@ type ManagerOptions struct {
 	// MetricsAddr and ProbeAddr are bind addresses; "0" disables.
 	MetricsAddr string
 	ProbeAddr   string
+	// MetricsSecure serves /metrics over HTTPS to callers the API server
+	// authenticates and authorizes (metricsServerOptions); off, plain HTTP
+	// to anyone who reaches the address, for a loopback run only.
+	MetricsSecure bool
+	// MetricsCertDir holds tls.crt and tls.key for the metrics endpoint
+	// (watched, so a rotated certificate is served); empty or without
+	// them, a self-signed certificate is generated at start.
+	MetricsCertDir string
 	// LeaderElection makes only one replica reconcile at a time; the Lease
 	// lives in LeaderElectionNamespace (empty: the pod's namespace).
 	LeaderElection          bool
@@ -43,8 +50,9 @@ type ManagerOptions struct {
 // DefaultManagerOptions are production's defaults.
 func DefaultManagerOptions() ManagerOptions {
 	return ManagerOptions{
-		MetricsAddr: ":8080",
-		ProbeAddr:   ":8081",
+		MetricsAddr:   ":8443",
+		MetricsSecure: true,
+		ProbeAddr:     ":8081",
 		// client-go's defaults (20 QPS, burst 30) starve a fleet of
 		// thousands of Devices whose Secrets and statuses are written on
 		// first reconcile. A client-side limit is the wrong guard for the
@@ -96,7 +104,7 @@ func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:                  NewScheme(),
 		Cache:                   CacheOptions(),
-		Metrics:                 metricsserver.Options{BindAddress: o.MetricsAddr},
+		Metrics:                 metricsServerOptions(o),
 		HealthProbeBindAddress:  o.ProbeAddr,
 		LeaderElection:          o.LeaderElection,
 		LeaderElectionID:        leaderElectionID,

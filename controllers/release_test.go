@@ -180,6 +180,21 @@ var _ = Describe("The release artifacts (dist/)", func() {
 		Expect(dryRunApply(rendered)).To(Equal(len(objects)))
 	})
 
+	It("hold a Helm chart that budgets disruptions only when there is a replica to spare", func() {
+		for replicas, budgets := range map[int]int{1: 0, 2: 1} {
+			names := kindsAndNames(decodeManifest(renderChart("kiot-helm-budget", map[string]any{"replicas": replicas})))
+			Expect(names).To(ContainElement("Deployment/kiot-controller-manager"))
+			var found int
+			for _, name := range names {
+				if strings.HasPrefix(name, "PodDisruptionBudget/") {
+					found++
+				}
+			}
+			// One replica with minAvailable 1 would block every node drain.
+			Expect(found).To(Equal(budgets), "replicas: %d", replicas)
+		}
+	})
+
 	It("hold a Helm chart whose values set the image, replicas, resources, flags, credentials and a ServiceMonitor", func() {
 		const namespace = "kiot-helm-custom"
 		ensureNamespace(namespace)
@@ -251,6 +266,11 @@ var _ = Describe("The release artifacts (dist/)", func() {
 		endpoints, _, _ := unstructured.NestedSlice(monitor.Object, "spec", "endpoints")
 		Expect(endpoints).To(HaveLen(1))
 		ports, _, _ := unstructured.NestedSlice(service.Object, "spec", "ports")
+		// The metrics are HTTPS for authorized callers: Prometheus sends its
+		// ServiceAccount's token and accepts the self-signed certificate.
+		Expect(endpoints[0]).To(And(HaveKeyWithValue("scheme", "https"),
+			HaveKeyWithValue("bearerTokenFile", "/var/run/secrets/kubernetes.io/serviceaccount/token"),
+			HaveKeyWithValue("tlsConfig", HaveKeyWithValue("insecureSkipVerify", true))))
 		Expect(endpoints[0]).To(And(HaveKeyWithValue("port", ports[0].(map[string]any)["name"]),
 			HaveKeyWithValue("interval", "15s"), HaveKeyWithValue("honorLabels", true), HaveKeyWithValue("path", "/metrics")))
 

@@ -15,7 +15,8 @@ import (
 
 // startOperator runs Kiot's manager in this process, built exactly as main
 // builds it (controllers.NewManager with production's defaults) except
-// where it serves: metrics on metricsAddr, no probes, no leader election.
+// where it serves: metrics in plain HTTP on metricsAddr (loopback), no
+// probes, no leader election.
 // It logs to operator.log and stops when ctx ends; the returned channel
 // reports how it ended.
 func startOperator(ctx context.Context, cfg *rest.Config, dir, metricsAddr string) (<-chan error, error) {
@@ -27,6 +28,9 @@ func startOperator(ctx context.Context, cfg *rest.Config, dir, metricsAddr strin
 
 	o := controllers.DefaultManagerOptions()
 	o.MetricsAddr, o.ProbeAddr = metricsAddr, "0"
+	// Plain HTTP on loopback, so curl and a local Prometheus need no
+	// token; the deployed operator serves HTTPS with authorization.
+	o.MetricsSecure = false
 	// The local ProviderConfig points at the simulator on loopback.
 	o.Controllers.Clients.AllowCustomEndpoints = true
 	mgr, err := controllers.NewManager(cfg, o)

@@ -178,6 +178,11 @@ func writeChart(dir string, o Options, objects []object) error {
 		if err != nil {
 			return err
 		}
+		if obj.kind() == "PodDisruptionBudget" {
+			// With one replica a budget keeping one would block every
+			// node drain; there is no disruption to budget for.
+			text = "{{- if gt (int .Values.replicas) 1 }}\n" + text + "{{- end }}\n"
+		}
 		file := filepath.Join(dir, "templates", strings.ToLower(obj.kind())+"-"+obj.name()+".yaml")
 		if err := os.WriteFile(file, []byte(generatedNote+text), 0o644); err != nil {
 			return err

@@ -102,6 +102,8 @@ func (o *Operator) startLocked() error {
 	args := append([]string{
 		"--kubeconfig=" + o.kubeconfig,
 		"--metrics-bind-address=" + metrics,
+		// Loopback: the bed scrapes plain HTTP without a token.
+		"--metrics-secure=false",
 		"--health-probe-bind-address=" + probes,
 		"--leader-elect=false",
 	}, o.args...)
