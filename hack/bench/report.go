@@ -94,6 +94,9 @@ func (r results) markdown() string {
 	if f := r.floor; f != nil {
 		row(fmt.Sprintf("Apiserver write floor: 3×%d writes by the same client", r.devices), dur(f.rollout()),
 			fmt.Sprintf("Device-shaped creates %s, Secret creates %s, status writes %s", dur(f.create), dur(f.secret), dur(f.status)))
+		row(fmt.Sprintf("Kiot's write pattern: 6×%d writes by the same client (the floor's and Kiot's finalizer, first-sight status, Created event)", r.devices),
+			dur(f.kiotPattern()), fmt.Sprintf("metadata patches %s, first-sight status writes %s, events %s; no watcher, no reconcile",
+				dur(f.kiot.metadata), dur(f.kiot.firstStatus), dur(f.kiot.event)))
 		row(fmt.Sprintf("Apiserver delete floor: %d deletes", r.devices), dur(f.del), "")
 	}
 	row("Quota floor, registration", fmt.Sprintf("%s per device (RegisterDevice), %s batched", dur(r.quota.perDevice), dur(r.quota.batch)),
@@ -108,7 +111,8 @@ func (r results) markdown() string {
 func (r results) rolloutComparison() string {
 	var parts []string
 	if r.floor != nil {
-		parts = append(parts, times(r.rollout, r.floor.rollout())+" apiserver floor")
+		parts = append(parts, times(r.rollout, r.floor.rollout())+" apiserver floor",
+			times(r.rollout, r.floor.kiotPattern())+" Kiot's write pattern")
 	}
 	parts = append(parts, times(r.rollout, r.quota.perDevice)+" per-device quota floor", times(r.rollout, r.quota.batch)+" batch quota floor")
 	return strings.Join(parts, ", ")
