@@ -31,6 +31,13 @@ func (b *bench) phases(ctx context.Context, root string, cfg *rest.Config) error
 	if err := b.createProducts(ctx); err != nil {
 		return err
 	}
+	if b.o.finalizerPolicy {
+		b.logf("installing the finalizer admission policy (config/admission)")
+		if err := b.installFinalizerPolicy(ctx, root); err != nil {
+			return err
+		}
+		b.r.floor.kiot.policy = true
+	}
 	if err := b.rollout(ctx); err != nil {
 		return err
 	}
