@@ -2,6 +2,8 @@
 // they cannot drift from what the tests apply:
 //
 //   - dist/kiot.yaml, one manifest with the image pinned to the version;
+//   - dist/kiot-admission.yaml, the optional finalizer admission policy
+//     of config/admission (Kubernetes 1.36+);
 //   - dist/chart, a Helm chart whose templates are the same objects with
 //     the image, replicas, resources, operator flags, credentials,
 //     scheduling and an optional ServiceMonitor made values.
@@ -71,7 +73,22 @@ func run(o Options) error {
 	if err := os.WriteFile(filepath.Join(o.Out, "kiot.yaml"), append([]byte(header), rendered...), 0o644); err != nil {
 		return err
 	}
+	if err := writeAdmission(o); err != nil {
+		return err
+	}
 	return writeChart(filepath.Join(o.Out, "chart"), o, objects)
+}
+
+// writeAdmission copies config/admission's policy as it is: it names no
+// image or namespace, so nothing in it depends on the release.
+func writeAdmission(o Options) error {
+	policy, err := os.ReadFile(filepath.Join("config", "admission", "finalizer_policy.yaml"))
+	if err != nil {
+		return err
+	}
+	header := fmt.Sprintf("# Kiot %s: the optional finalizer admission policy (Kubernetes 1.36+), from\n"+
+		"# config/admission by `make release`. Install: kubectl apply -f kiot-admission.yaml\n", o.Version)
+	return os.WriteFile(filepath.Join(o.Out, "kiot-admission.yaml"), append([]byte(header), policy...), 0o644)
 }
 
 // kustomize builds config/default through a temporary overlay that pins
