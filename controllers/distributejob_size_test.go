@@ -75,10 +75,11 @@ var _ = Describe("DistributeJob size", func() {
 				outcomes[r.DeviceName] = r.Code
 			}
 		}
-		Expect(outcomes).To(HaveLen(iotv1.MaxDistributeDevices))
+		want := make(map[string]string, len(names))
 		for _, n := range names {
-			Expect(outcomes).To(HaveKeyWithValue(n, "404"))
+			want[n] = "404"
 		}
+		Expect(outcomes).To(Equal(want), "every device, failed with the platform's code")
 		var owned corev1.ConfigMapList
 		Expect(k8sClient.List(ctx, &owned, client.InNamespace(ns), client.MatchingLabels{iotv1.LabelOwnerUID: string(j.UID)})).To(Succeed())
 		Expect(owned.Items).To(HaveLen(len(j.Status.DeviceLedger.ConfigMaps)), "Kiot wrote no other object for the job")
