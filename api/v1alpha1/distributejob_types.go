@@ -185,6 +185,10 @@ type ResolvedDevice struct {
 	// Managed is true for a Device resource of this namespace.
 	// +optional
 	Managed bool `json:"managed,omitempty"`
+	// MovedBy is the JobId of the job that distributed the device; empty
+	// while it is not distributed. The Device learns its location from it.
+	// +optional
+	MovedBy string `json:"movedBy,omitempty"`
 }
 
 // ResourceName is the Device resource's name, or "" for an unmanaged device.
@@ -297,9 +301,11 @@ type DistributeJobStatus struct {
 	// Failed counts the devices not distributed by their latest job.
 	// +optional
 	Failed int32 `json:"failed"`
-	// Devices are the devices of the job as earlier Kiot versions recorded
-	// them; Kiot now keeps them in the device ledger (deviceLedger) and
-	// moves a list found here there.
+	// Devices are the job's Device resources (managed devices), the first
+	// 1,000 by DeviceName, once a job has reported on them, each with the
+	// job that distributed it: each Device learns its location from it.
+	// The device ledger (deviceLedger) holds every device of the job.
+	// (Earlier Kiot versions listed every device here, unbounded.)
 	// +listType=atomic
 	// +optional
 	Devices []ResolvedDevice `json:"devices,omitempty"`

@@ -72,6 +72,7 @@ const codeDistributed = "200"
 func recordsOf(resolved []iotv1.ResolvedDevice) []deviceRecord {
 	out := make([]deviceRecord, len(resolved))
 	for i, d := range resolved {
+		d.MovedBy = "" // status's, never the ledger's: the record's jobId says it
 		out[i] = deviceRecord{ResolvedDevice: d}
 	}
 	return out
@@ -167,7 +168,6 @@ func (e *External) saveLedger(ctx context.Context, j *iotv1.DistributeJob, recor
 		}
 	}
 	j.Status.DeviceLedger = &iotv1.DeviceLedger{ConfigMaps: names, Devices: int32(len(records))}
-	j.Status.Devices = nil
 	e.records, e.recordsOf = records, j
 	return nil
 }

@@ -54,6 +54,7 @@ func (e *External) prepare(ctx context.Context, j *iotv1.DistributeJob) error {
 		if err := e.saveLedger(ctx, j, records); err != nil {
 			return err
 		}
+		j.Status.Devices = nil // an earlier Kiot's list, now in the ledger
 		j.Status.Total = int32(len(records))
 	}
 	return e.devicesReady(j, records, devices.Items)

@@ -28,6 +28,10 @@ const (
 const (
 	maxResults       = 100
 	maxFailedDevices = 100
+	// maxStatusDevices bounds status.devices: the managed devices whose
+	// Device resources learn their location from the job (180 bytes each
+	// at the longest names).
+	maxStatusDevices = 1000
 )
 
 // recordResults records a finished job's per-device outcome: from the
@@ -155,7 +159,15 @@ func merge(j *iotv1.DistributeJob, run *iotv1.DistributeJobRun, records []device
 func summarize(j *iotv1.DistributeJob, records []deviceRecord) {
 	var failures, successes []iotv1.DeviceDistributeResult
 	var failed []string
+	var devices []iotv1.ResolvedDevice
 	for _, r := range records {
+		if r.Managed && r.Code != "" && len(devices) < maxStatusDevices {
+			d := r.ResolvedDevice
+			if r.Code == codeDistributed {
+				d.MovedBy = r.JobID
+			}
+			devices = append(devices, d)
+		}
 		switch {
 		case r.failed():
 			failed = append(failed, r.DeviceName)
@@ -180,6 +192,7 @@ func summarize(j *iotv1.DistributeJob, records []deviceRecord) {
 	kept := append(failures, successes...)
 	kept = kept[:min(len(kept), maxResults)]
 	j.Status.Results = kept
+	j.Status.Devices = devices
 	j.Status.ResultsOmitted = max(0, j.Status.Total-int32(len(kept)))
 }
 
