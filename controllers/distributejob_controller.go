@@ -21,8 +21,9 @@ import (
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=distributejobs/status,verbs=get;patch
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=distributejobs/finalizers,verbs=update
 // The device ledger (internal/distribution, ledger.go): ConfigMaps a job
-// owns in its namespace, read by name (no list, no watch, no cache) and
-// never deleted by Kiot (garbage collection deletes them with the job).
+// owns in its namespace, read by name and never deleted by Kiot (garbage
+// collection deletes them with the job). The Device controller watches
+// them (device_location.go).
 // +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;create;update
 
 // setupDistributeJob registers the DistributeJob controller. A job that has

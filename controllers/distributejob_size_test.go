@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/device"
 )
 
 // storedSize is the size of an object as the API server returns it, with
@@ -27,6 +28,9 @@ func storedSize(gvk, namespace, name string, g Gomega) int {
 	g.Expect(err).NotTo(HaveOccurred())
 	return len(data)
 }
+
+// testStatusDevices is the suite's distribution.MaxStatusDevices.
+const testStatusDevices = 5
 
 var _ = Describe("DistributeJob size", func() {
 	ctx := context.Background()
@@ -83,6 +87,39 @@ var _ = Describe("DistributeJob size", func() {
 		var owned corev1.ConfigMapList
 		Expect(k8sClient.List(ctx, &owned, client.InNamespace(ns), client.MatchingLabels{iotv1.LabelOwnerUID: string(j.UID)})).To(Succeed())
 		Expect(owned.Items).To(HaveLen(len(j.Status.DeviceLedger.ConfigMaps)), "Kiot wrote no other object for the job")
+	})
+
+	It("tells every Device it moved where it now lives, past the managed Devices status.devices keeps", func() {
+		ns := jobNamespace()
+		fleet := map[string]string{"fleet": "past-the-bound"}
+		const n = testStatusDevices + 3
+		p, devices := labelledFleet(ns, n, fleet)
+		pk := fleetProductKey(p)
+		j := newDistributeJob(ns, p.Name)
+		j.Spec.DeviceSelector = &metav1.LabelSelector{MatchLabels: fleet}
+		Expect(k8sClient.Create(ctx, j)).To(Succeed())
+
+		waitReady(j)
+		Expect(j.Status.Phase).To(Equal(iotv1.PhaseCompleted))
+		Expect(j.Status.Succeeded).To(BeEquivalentTo(n))
+		Expect(j.Status.Devices).To(HaveLen(testStatusDevices), "status.devices is bounded: the others are only in the ledger")
+
+		for _, d := range devices {
+			Eventually(func(g Gomega) {
+				g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(d), d)).To(Succeed())
+				loc := d.Status.Location
+				g.Expect(loc).NotTo(BeNil(), "%s's location", d.Name)
+				g.Expect(loc.InstanceID).To(Equal(singaporeInstance))
+				g.Expect(loc.Region).To(Equal(singaporeRegion))
+				g.Expect(loc.DistributeJob).To(Equal(j.Name))
+				g.Expect(loc.JobID).To(Equal(j.Status.JobID))
+				var secret corev1.Secret
+				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: device.SecretName(d)}, &secret)).To(Succeed())
+				g.Expect(string(secret.Data[device.SecretKeyTargetRegionID])).To(Equal(singaporeRegion))
+				g.Expect(string(secret.Data[device.SecretKeyTargetIotInstanceID])).To(Equal(singaporeInstance))
+				g.Expect(string(secret.Data[device.SecretKeyTargetMQTTHost])).To(Equal(device.MQTTHost(pk, singaporeRegion, "")))
+			}).Should(Succeed())
+		}
 	})
 
 	It("refuses at admission spec lists the object could not hold", func() {

@@ -18,7 +18,7 @@ func (j *DistributeJob) MovedBy(name string) (jobID string, finished time.Time, 
 		return "", time.Time{}, false
 	}
 	if j.Status.DeviceLedger != nil {
-		return j.finishedRun(j.Status.Devices[i].MovedBy)
+		return j.CompletedRun(j.Status.Devices[i].MovedBy)
 	}
 	// As an earlier Kiot recorded it: every device, every failure.
 	deviceName := j.Status.Devices[i].DeviceName
@@ -46,8 +46,10 @@ func (j *DistributeJob) MovedBy(name string) (jobID string, finished time.Time, 
 	return "", time.Time{}, false
 }
 
-// finishedRun is the completed run of jobID, once its results are in.
-func (j *DistributeJob) finishedRun(jobID string) (string, time.Time, bool) {
+// CompletedRun is the completed run of jobID, once its results are in:
+// the device ledger's records name the JobId that moved each device, and
+// the Device learns its location once that run is done.
+func (j *DistributeJob) CompletedRun(jobID string) (string, time.Time, bool) {
 	for _, run := range j.Status.Jobs {
 		if jobID != "" && run.JobID == jobID && run.FinishedAt != nil && run.Phase == PhaseCompleted {
 			return run.JobID, run.FinishedAt.Time, true

@@ -303,8 +303,8 @@ type DistributeJobStatus struct {
 	Failed int32 `json:"failed"`
 	// Devices are the job's Device resources (managed devices), the first
 	// 1,000 by DeviceName, once a job has reported on them, each with the
-	// job that distributed it: each Device learns its location from it.
-	// The device ledger (deviceLedger) holds every device of the job.
+	// job that distributed it. The device ledger (deviceLedger) holds every
+	// device of the job, and each Device learns its location from it.
 	// (Earlier Kiot versions listed every device here, unbounded.)
 	// +listType=atomic
 	// +optional

@@ -43,9 +43,11 @@ const (
 	ledgerNamePrefixMax = 200
 )
 
-// ConfigMaps reads and writes the ledger. Reader must be uncached (the
-// manager's API reader): a cached read would start an informer over every
-// ConfigMap of the cluster. Kiot only gets ConfigMaps it names.
+// ConfigMaps reads and writes the ledger. Reader is uncached (the
+// manager's API reader): the job reads back what it wrote last. The
+// Device controller reads the ledger from Kiot's cache, which holds only
+// ConfigMaps with the ledger's labels (controllers.CacheOptions), to tell
+// each Device where its job moved it (LedgerMoves).
 type ConfigMaps struct {
 	Reader client.Reader
 	Writer client.Writer

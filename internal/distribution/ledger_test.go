@@ -67,7 +67,7 @@ func TestTenThousandFailuresFitTheLedgerAndAStatusOfFixedSize(t *testing.T) {
 	if len(status) > 256<<10 {
 		t.Fatalf("status is %d bytes with 10,000 failed devices: it must not grow with the devices", len(status))
 	}
-	if j.Status.Failed != iotv1.MaxDistributeDevices || len(j.Status.Results) != maxResults || len(j.Status.FailedDevices) != maxFailedDevices || len(j.Status.Devices) != maxStatusDevices {
+	if j.Status.Failed != iotv1.MaxDistributeDevices || len(j.Status.Results) != maxResults || len(j.Status.FailedDevices) != maxFailedDevices || len(j.Status.Devices) != MaxStatusDevices {
 		t.Fatalf("failed %d, results %d, failedDevices %d, devices %d", j.Status.Failed, len(j.Status.Results), len(j.Status.FailedDevices), len(j.Status.Devices))
 	}
 

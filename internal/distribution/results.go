@@ -28,11 +28,14 @@ const (
 const (
 	maxResults       = 100
 	maxFailedDevices = 100
-	// maxStatusDevices bounds status.devices: the managed devices whose
-	// Device resources learn their location from the job (180 bytes each
-	// at the longest names).
-	maxStatusDevices = 1000
 )
+
+// MaxStatusDevices bounds status.devices, the first managed devices with
+// the JobId that moved each (180 bytes each at the longest names): a
+// sample for people. Devices learn their location from the ledger
+// ConfigMaps (LedgerMoves), not from it. A variable so that tests can
+// lower it before the manager starts.
+var MaxStatusDevices = 1000
 
 // recordResults records a finished job's per-device outcome: from the
 // result file of a completed job (QueryDeviceDistributeDetail), or as
@@ -161,7 +164,7 @@ func summarize(j *iotv1.DistributeJob, records []deviceRecord) {
 	var failed []string
 	var devices []iotv1.ResolvedDevice
 	for _, r := range records {
-		if r.Managed && r.Code != "" && len(devices) < maxStatusDevices {
+		if r.Managed && r.Code != "" && len(devices) < MaxStatusDevices {
 			d := r.ResolvedDevice
 			if r.Code == codeDistributed {
 				d.MovedBy = r.JobID
