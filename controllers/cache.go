@@ -15,6 +15,9 @@ import (
 // watch behind Owns(Secret) would list and keep every Secret of the
 // cluster, credentials of other applications included. Credential Secrets,
 // which carry no Kiot label, are read uncached (mgr.GetAPIReader()).
+// ConfigMaps: only the device ledgers of DistributeJobs (labelled
+// iot.kiot.dev/owner-kind=DistributeJob), which tell each Device where a
+// job moved it; the registration journal reads its ConfigMaps uncached.
 // NewManager and the envtest suites both use it.
 //
 // Every cached object drops its metadata.managedFields: Kiot never reads
@@ -26,9 +29,14 @@ func CacheOptions() cache.Options {
 	if err != nil {
 		panic(err) // a constant label key: cannot happen
 	}
+	ledger, err := labels.NewRequirement(iotv1.LabelOwnerKind, selection.Equals, []string{"DistributeJob"})
+	if err != nil {
+		panic(err) // constants: cannot happen
+	}
 	return cache.Options{
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.Secret{}: {Label: labels.NewSelector().Add(*owned)},
+			&corev1.Secret{}:    {Label: labels.NewSelector().Add(*owned)},
+			&corev1.ConfigMap{}: {Label: labels.NewSelector().Add(*ledger)},
 		},
 		DefaultTransform: cache.TransformStripManagedFields(),
 	}

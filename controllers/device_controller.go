@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 
+	corev1 "k8s.io/api/core/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -89,7 +90,9 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 	return b.Watches(&iotv1.Product{}, handler.EnqueueRequestsFromMapFunc(devicesOfProduct), builder.WithPredicates(productUsableChanged)).
 		// A DistributeJob that moved the device: the Device records where
 		// it went (status.location and the Secret's target keys).
-		Watches(&iotv1.DistributeJob{}, movedDevicesHandler).
+		Watches(&iotv1.DistributeJob{}, movedDevicesHandler(mgr.GetClient())).
+		// A ledger ConfigMap records devices a DistributeJob moved.
+		Watches(&corev1.ConfigMap{}, ledgerMovesHandler).
 		// A batch registration's result is in: its Devices record it.
 		WatchesRawSource(registrationWakeups(waiters)).
 		Complete(r)

@@ -20,6 +20,11 @@ import (
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=distributejobs,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=distributejobs/status,verbs=get;patch
 // +kubebuilder:rbac:groups=iot.kiot.dev,resources=distributejobs/finalizers,verbs=update
+// The device ledger (internal/distribution, ledger.go): ConfigMaps a job
+// owns in its namespace, read by name and never deleted by Kiot (garbage
+// collection deletes them with the job). The Device controller watches
+// them (device_location.go).
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;create;update
 
 // setupDistributeJob registers the DistributeJob controller. A job that has
 // not started waits for its Product and Devices, and for a free job slot:
@@ -31,7 +36,9 @@ func setupDistributeJob(mgr ctrl.Manager, opts Options, connector providerconfig
 		timing.Retry = opts.ConflictRetry
 	}
 	connector.External = func(conn providerconfig.Connection, api *iot.Client) managed.External {
-		return &distribution.External{API: api, Kube: mgr.GetClient(), Region: conn.Region, IotInstanceID: conn.IotInstanceID, Timing: timing}
+		return &distribution.External{API: api, Kube: mgr.GetClient(),
+			ConfigMaps: distribution.ConfigMaps{Reader: mgr.GetAPIReader(), Writer: mgr.GetClient()},
+			Region:     conn.Region, IotInstanceID: conn.IotInstanceID, Timing: timing}
 	}
 	b, r := managedController(mgr, managed.Kind{
 		Name:      "DistributeJob",

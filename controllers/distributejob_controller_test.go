@@ -202,7 +202,8 @@ var _ = Describe("DistributeJob", func() {
 			g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(j), j)).To(Succeed())
 			g.Expect(j.Status.LastHandledReconcileAt).To(Equal("after-late"))
 		}).Should(Succeed())
-		Expect(j.Status.Devices).To(HaveLen(3))
+		Expect(j.Status.DeviceLedger.Devices).To(BeEquivalentTo(3))
+		Expect(j.Status.Total).To(BeEquivalentTo(3))
 		Expect(simJobsOf(pk)).To(HaveLen(1))
 
 		By("deleting the resource deletes the platform's record of the job")

@@ -129,6 +129,9 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	mgrClient = mgr.GetClient()
 	mgrAPIReader = mgr.GetAPIReader()
+	// status.devices keeps testStatusDevices, so that a job of a few
+	// Devices has some past the bound, as a job of 1,000 has in production.
+	distribution.MaxStatusDevices = testStatusDevices
 	Expect(SetupAll(mgr, Options{
 		MaxConcurrentReconciles: 2, DeviceWorkers: DefaultManagerOptions().Controllers.DeviceWorkers, ResyncPeriod: testResync, ConflictRetry: testConflictRetry, Clients: clients,
 		ProductRecount:  time.Second,

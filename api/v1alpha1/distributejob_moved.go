@@ -17,6 +17,10 @@ func (j *DistributeJob) MovedBy(name string) (jobID string, finished time.Time, 
 	if i < 0 {
 		return "", time.Time{}, false
 	}
+	if j.Status.DeviceLedger != nil {
+		return j.CompletedRun(j.Status.Devices[i].MovedBy)
+	}
+	// As an earlier Kiot recorded it: every device, every failure.
 	deviceName := j.Status.Devices[i].DeviceName
 	for _, n := range j.Status.FailedDevices {
 		if n == deviceName {
@@ -36,6 +40,18 @@ func (j *DistributeJob) MovedBy(name string) (jobID string, finished time.Time, 
 			continue
 		}
 		if jobID == "" || run.JobID == jobID {
+			return run.JobID, run.FinishedAt.Time, true
+		}
+	}
+	return "", time.Time{}, false
+}
+
+// CompletedRun is the completed run of jobID, once its results are in:
+// the device ledger's records name the JobId that moved each device, and
+// the Device learns its location once that run is done.
+func (j *DistributeJob) CompletedRun(jobID string) (string, time.Time, bool) {
+	for _, run := range j.Status.Jobs {
+		if jobID != "" && run.JobID == jobID && run.FinishedAt != nil && run.Phase == PhaseCompleted {
 			return run.JobID, run.FinishedAt.Time, true
 		}
 	}

@@ -38,3 +38,22 @@ func TestMovedByNamesTheJobThatMovedEachManagedDevice(t *testing.T) {
 		t.Error("a device Kiot does not manage has no Device resource to tell")
 	}
 }
+
+func TestMovedByReadsTheJobThatMovedEachDeviceWithALedger(t *testing.T) {
+	done := metav1.NewTime(time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC))
+	j := &DistributeJob{Status: DistributeJobStatus{
+		DeviceLedger: &DeviceLedger{ConfigMaps: []string{"job-devices-0"}, Devices: 3},
+		Devices: []ResolvedDevice{{DeviceName: "light-1", Managed: true, MovedBy: "job-2"},
+			{DeviceName: "LIGHT_2", Resource: "light-2", Managed: true}},
+		Jobs: []DistributeJobRun{{JobID: "job-1", Phase: PhaseCompleted, FinishedAt: &done}, {JobID: "job-2", Phase: PhaseCompleted, FinishedAt: &done}},
+	}}
+	if id, _, ok := j.MovedBy("light-1"); !ok || id != "job-2" {
+		t.Fatalf("light-1 moved by %q (%v), want job-2", id, ok)
+	}
+	if _, _, ok := j.MovedBy("light-2"); ok {
+		t.Fatal("a device no job distributed was not moved")
+	}
+	if moved := j.MovedDevices(); !slices.Equal(moved, []string{"light-1"}) {
+		t.Fatalf("moved %v", moved)
+	}
+}

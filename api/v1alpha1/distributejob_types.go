@@ -52,6 +52,18 @@ const AnnotationRetryFailed = "iot.kiot.dev/retry-failed"
 // MaxDistributeDevices is the most devices one job takes (003:L43).
 const MaxDistributeDevices = 10000
 
+// MaxListedNameChars bounds the characters of spec.devices and
+// spec.deviceNames together: 10,000 names of 32 characters, the platform's
+// longest DeviceName. Kube-apiserver stores each value of these set lists a
+// second time in metadata.managedFields, so the bound keeps a DistributeJob
+// well inside etcd's 1.5 MiB per object; a larger set of Devices is chosen
+// with spec.deviceSelector, which costs nothing in the object.
+const MaxListedNameChars = MaxDistributeDevices * 32
+
+// LabelOwnerUID labels the ConfigMaps of a DistributeJob's device ledger
+// with the job's metadata.uid (a name may be longer than a label value).
+const LabelOwnerUID = "iot.kiot.dev/owner-uid"
+
 // DistributeTarget is an instance devices go to.
 //
 // +kubebuilder:validation:XValidation:rule="has(self.instanceId) || has(self.region)",message="name the target's instanceId, its region (for the region's public instance), or both"
@@ -82,6 +94,7 @@ type DistributeTarget struct {
 // +kubebuilder:validation:XValidation:rule="self.strategy != 'Region' || size(self.targets) == 1",message="strategy Region distributes to exactly one target; use Nearest for several"
 // +kubebuilder:validation:XValidation:rule="has(self.devices) || has(self.deviceNames) || has(self.deviceSelector) || size(self.targets) == 1",message="a distribution of the product alone (no devices, deviceNames or deviceSelector) goes to exactly one target"
 // +kubebuilder:validation:XValidation:rule="(has(self.devices) ? size(self.devices) : 0) + (has(self.deviceNames) ? size(self.deviceNames) : 0) <= 10000",message="a job distributes at most 10000 devices: devices and deviceNames together"
+// +kubebuilder:validation:XValidation:rule="(has(self.devices) ? self.devices.map(d, size(d)).sum() : 0) + (has(self.deviceNames) ? self.deviceNames.map(d, size(d)).sum() : 0) <= 320000",message="devices and deviceNames together hold at most 320000 characters (10000 names of 32): select more, or longer-named, Devices with deviceSelector"
 // +kubebuilder:validation:XValidation:rule="!has(self.managementPolicy) || self.managementPolicy == 'Manage'",message="managementPolicy must be Manage: a DistributeJob exists to start a job"
 type DistributeJobSpec struct {
 	ManagedSpec `json:",inline"`
@@ -99,10 +112,12 @@ type DistributeJobSpec struct {
 	// Devices names Device resources of this namespace to distribute, as a
 	// DeviceGroup's devices do. With deviceNames and deviceSelector, the
 	// union of all three. With none, the product alone is distributed.
+	// A Device's name is at most 63 characters; with deviceNames, at most
+	// 320,000 characters in all (10,000 names of 32).
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=10000
 	// +kubebuilder:validation:items:MinLength=1
-	// +kubebuilder:validation:items:MaxLength=253
+	// +kubebuilder:validation:items:MaxLength=63
 	// +optional
 	Devices []string `json:"devices,omitempty"`
 	// DeviceNames are the platform DeviceNames of devices in the job's
@@ -170,6 +185,10 @@ type ResolvedDevice struct {
 	// Managed is true for a Device resource of this namespace.
 	// +optional
 	Managed bool `json:"managed,omitempty"`
+	// MovedBy is the JobId of the job that distributed the device; empty
+	// while it is not distributed. The Device learns its location from it.
+	// +optional
+	MovedBy string `json:"movedBy,omitempty"`
 }
 
 // ResourceName is the Device resource's name, or "" for an unmanaged device.
@@ -194,6 +213,22 @@ type DeviceDistributeResult struct {
 	Message string `json:"message,omitempty"`
 	// JobID is the job this outcome came from.
 	JobID string `json:"jobId"`
+}
+
+// DeviceLedger is where a DistributeJob's per-device record lives: in
+// ConfigMaps of the job's namespace that the job owns (deleted with it),
+// labelled iot.kiot.dev/owner-uid=<the job's uid>. Each holds, under the
+// key devices.json, a JSON list of up to 500 devices in DeviceName order:
+// deviceName, resource and managed as resolved, then code, message and
+// jobId of the device's latest outcome once it has one. 10,000 devices
+// would not fit in the DistributeJob itself (etcd stores at most 1.5 MiB
+// per object).
+type DeviceLedger struct {
+	// ConfigMaps are the ledger's ConfigMaps, in order.
+	// +listType=atomic
+	ConfigMaps []string `json:"configMaps"`
+	// Devices counts the devices in the ledger.
+	Devices int32 `json:"devices"`
 }
 
 // DistributeJobRun is one cloud job Kiot started for the resource: the
@@ -266,24 +301,35 @@ type DistributeJobStatus struct {
 	// Failed counts the devices not distributed by their latest job.
 	// +optional
 	Failed int32 `json:"failed"`
-	// Devices are the devices of the job, resolved once from spec.devices
-	// and spec.deviceSelector.
+	// Devices are the job's Device resources (managed devices), the first
+	// 1,000 by DeviceName, once a job has reported on them, each with the
+	// job that distributed it. The device ledger (deviceLedger) holds every
+	// device of the job, and each Device learns its location from it.
+	// (Earlier Kiot versions listed every device here, unbounded.)
 	// +listType=atomic
 	// +optional
 	Devices []ResolvedDevice `json:"devices,omitempty"`
 	// Results hold each device's latest outcome, failures first, at most
-	// 500; resultsOmitted counts the rest.
+	// 100; resultsOmitted counts the rest. The device ledger (deviceLedger)
+	// holds every device's.
 	// +listType=atomic
 	// +optional
 	Results []DeviceDistributeResult `json:"results,omitempty"`
 	// ResultsOmitted counts outcomes left out of results.
 	// +optional
 	ResultsOmitted int32 `json:"resultsOmitted,omitempty"`
-	// FailedDevices names every device not distributed by its latest job:
-	// the devices a retry distributes.
+	// FailedDevices names the first 100 devices (by DeviceName) not
+	// distributed by their latest job; failed counts them all, and the
+	// device ledger (deviceLedger) names every one: the devices a retry
+	// distributes.
 	// +listType=atomic
 	// +optional
 	FailedDevices []string `json:"failedDevices,omitempty"`
+	// DeviceLedger names the ConfigMaps that hold every device of the job
+	// and its latest outcome, resolved once from spec.devices,
+	// spec.deviceNames and spec.deviceSelector.
+	// +optional
+	DeviceLedger *DeviceLedger `json:"deviceLedger,omitempty"`
 	// Jobs are the cloud jobs Kiot started, the first and then each retry.
 	// +listType=atomic
 	// +optional

@@ -22,33 +22,41 @@ type Provisioning interface {
 // the Device controller writes a Device's status.
 type Locator struct {
 	API Provisioning
-	// Movers are the DistributeJobs of namespace that moved the Device
-	// resource name (see iotv1.DistributeJob.MovedBy).
-	Movers func(ctx context.Context, namespace, name string) ([]iotv1.DistributeJob, error)
+	// Movers are the finished moves of the Device resource name by the
+	// DistributeJobs of namespace: from the jobs' device ledgers, or from
+	// status.devices of jobs an earlier Kiot wrote.
+	Movers func(ctx context.Context, namespace, name string) ([]Move, error)
 	// Clock stamps observedAt; nil is the wall clock.
 	Clock clock.PassiveClock
+}
+
+// Move is a DistributeJob's word that it moved a Device: the job's name,
+// the platform's JobId of the run that moved it and when that run's
+// results were recorded.
+type Move struct {
+	DistributeJob string
+	JobID         string
+	Finished      time.Time
 }
 
 // locate records where the latest DistributeJob that moved the device sent
 // it. It asks QueryDeviceProvisioning once per job: a location already
 // recorded for that job stands.
 func (l *Locator) locate(ctx context.Context, d *iotv1.Device) error {
-	jobs, err := l.Movers(ctx, d.Namespace, d.Name)
+	moves, err := l.Movers(ctx, d.Namespace, d.Name)
 	if err != nil {
 		return err
 	}
-	var mover *iotv1.DistributeJob
-	var jobID string
-	var latest time.Time
-	for i := range jobs {
-		if id, finished, ok := jobs[i].MovedBy(d.Name); ok && (mover == nil || finished.After(latest)) {
-			mover, jobID, latest = &jobs[i], id, finished
+	var mover *Move
+	for i := range moves {
+		if mover == nil || moves[i].Finished.After(mover.Finished) {
+			mover = &moves[i]
 		}
 	}
 	if mover == nil {
 		return nil
 	}
-	if loc := d.Status.Location; loc != nil && loc.DistributeJob == mover.Name && loc.JobID == jobID {
+	if loc := d.Status.Location; loc != nil && loc.DistributeJob == mover.DistributeJob && loc.JobID == mover.JobID {
 		return nil
 	}
 	prov, err := l.API.QueryDeviceProvisioning(ctx, d.Status.ProductKey, d.Status.DeviceName)
@@ -69,7 +77,7 @@ func (l *Locator) locate(ctx context.Context, d *iotv1.Device) error {
 	d.Status.Location = &iotv1.DeviceLocation{
 		InstanceID: prov.TargetIotInstanceID, Region: region,
 		MQTTHost:      MQTTHost(d.Status.ProductKey, region, enterpriseID),
-		DistributeJob: mover.Name, JobID: jobID, ObservedAt: metav1.NewTime(l.now()),
+		DistributeJob: mover.DistributeJob, JobID: mover.JobID, ObservedAt: metav1.NewTime(l.now()),
 	}
 	return nil
 }

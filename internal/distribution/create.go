@@ -48,14 +48,18 @@ var DefaultCreateInFlight = func() time.Duration {
 // or a lost answer the next reconcile looks for the job instead of making
 // a second. An intent already in status is one whose answer was lost and
 // whose job was not found in time: the call that follows asks again.
-func (e *External) RecordIntent(_ context.Context, obj managed.Object, obs managed.Observation) (bool, error) {
+func (e *External) RecordIntent(ctx context.Context, obj managed.Object, obs managed.Observation) (bool, error) {
 	j := obj.(*iotv1.DistributeJob)
-	token, names := "", deviceNames(j)
+	if obs.Exists && !e.retryRequested(j) {
+		return false, nil // Update only deletes finished records
+	}
+	records, err := e.ledger(ctx, j)
+	if err != nil {
+		return false, err
+	}
+	token, names := "", deviceNames(records)
 	if obs.Exists {
-		if !e.retryRequested(j) {
-			return false, nil // Update only deletes finished records
-		}
-		token, names = j.GetAnnotations()[iotv1.AnnotationRetryFailed], j.Status.FailedDevices
+		token, names = j.GetAnnotations()[iotv1.AnnotationRetryFailed], failedNames(records)
 	}
 	if _, err := e.targetInstances(j); err != nil {
 		return false, err

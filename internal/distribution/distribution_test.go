@@ -31,46 +31,67 @@ func TestPollIntervalGrowsWithTheJobsAgeWithinBounds(t *testing.T) {
 }
 
 func TestMergeKeepsEachDevicesLatestOutcomeFailuresFirstAndBounded(t *testing.T) {
-	j := &iotv1.DistributeJob{Status: iotv1.DistributeJobStatus{Total: maxResults + 100}}
+	const total = maxResults + 10000
+	j := &iotv1.DistributeJob{Status: iotv1.DistributeJobStatus{Total: total}}
+	records := make([]deviceRecord, total)
 	first := &iotv1.DistributeJobRun{JobID: "job-1"}
 	var results []iotv1.DeviceDistributeResult
-	for i := range maxResults + 100 {
+	for i := range total {
+		records[i].DeviceName = fmt.Sprintf("dev-%05d", i)
 		code := "200"
-		if i%100 == 0 {
+		if i%50 == 0 {
 			code = "404"
 		}
-		results = append(results, iotv1.DeviceDistributeResult{DeviceName: fmt.Sprintf("dev-%04d", i), Code: code, JobID: "job-1"})
+		results = append(results, iotv1.DeviceDistributeResult{DeviceName: records[i].DeviceName, Code: code, JobID: "job-1"})
 	}
-	(&External{}).merge(j, first, results)
-	if first.Succeeded != maxResults+94 || first.Failed != 6 || j.Status.Failed != 6 || j.Status.Succeeded != maxResults+94 {
+	const failed = (total + 49) / 50
+	merge(j, first, records, results)
+	if first.Succeeded != total-failed || first.Failed != failed || j.Status.Failed != failed || j.Status.Succeeded != total-failed {
 		t.Fatalf("counts: run %d/%d, status %d/%d", first.Succeeded, first.Failed, j.Status.Succeeded, j.Status.Failed)
 	}
-	if len(j.Status.Results) != maxResults || j.Status.ResultsOmitted != 100 {
-		t.Fatalf("results = %d, omitted = %d; want %d and 100", len(j.Status.Results), j.Status.ResultsOmitted, maxResults)
+	if len(j.Status.Results) != maxResults || j.Status.ResultsOmitted != total-maxResults {
+		t.Fatalf("results = %d, omitted = %d; want %d and %d", len(j.Status.Results), j.Status.ResultsOmitted, maxResults, total-maxResults)
 	}
-	for i := range 6 {
-		if j.Status.Results[i].Code != "404" {
-			t.Fatalf("results[%d] = %+v: failures must come first", i, j.Status.Results[i])
+	for i, r := range j.Status.Results {
+		if r.Code != "404" || r.DeviceName != fmt.Sprintf("dev-%05d", i*50) {
+			t.Fatalf("results[%d] = %+v: failures come first, in DeviceName order", i, r)
 		}
 	}
-	if len(j.Status.FailedDevices) != 6 || j.Status.FailedDevices[0] != "dev-0000" {
-		t.Fatalf("failedDevices = %v", j.Status.FailedDevices)
+	if len(j.Status.FailedDevices) != maxFailedDevices || j.Status.FailedDevices[0] != "dev-00000" {
+		t.Fatalf("failedDevices = %d %v…: the first %d", len(j.Status.FailedDevices), j.Status.FailedDevices[:3], maxFailedDevices)
+	}
+	if got := failedNames(records); len(got) != failed {
+		t.Fatalf("the ledger names %d failed devices, want all %d", len(got), failed)
 	}
 
 	retry := &iotv1.DistributeJobRun{JobID: "job-2", RetryToken: "1"}
 	var again []iotv1.DeviceDistributeResult
-	for _, n := range (&External{}).runDevices(j, retry) {
+	names := runDevices(records, retry)
+	if len(names) != failed {
+		t.Fatalf("the retry distributes %d devices, want the %d failed", len(names), failed)
+	}
+	for _, n := range names {
 		again = append(again, iotv1.DeviceDistributeResult{DeviceName: n, Code: "200", JobID: "job-2"})
 	}
-	(&External{}).merge(j, retry, again)
-	if j.Status.Failed != 0 || len(j.Status.FailedDevices) != 0 || j.Status.Succeeded != maxResults+100 || retry.Succeeded != 6 {
-		t.Fatalf("after the retry: failed %d %v, succeeded %d (retry %d)", j.Status.Failed, j.Status.FailedDevices, j.Status.Succeeded, retry.Succeeded)
-	}
-	for _, r := range j.Status.Results {
-		if r.DeviceName == "dev-0100" && r.JobID != "job-2" {
-			t.Fatalf("dev-0100's latest outcome is job-2's, got %+v", r)
+	merge(j, retry, records, again)
+	check := func(when string) {
+		t.Helper()
+		if j.Status.Failed != 0 || len(j.Status.FailedDevices) != 0 || j.Status.Succeeded != total || retry.Succeeded != failed {
+			t.Fatalf("%s: failed %d %v, succeeded %d (retry %d)", when, j.Status.Failed, j.Status.FailedDevices, j.Status.Succeeded, retry.Succeeded)
 		}
 	}
+	check("after the retry")
+	if r := records[100]; r.JobID != "job-2" || r.Code != "200" {
+		t.Fatalf("dev-00100's latest outcome is job-2's, got %+v", r)
+	}
+
+	// The status update after the merge was lost: the next reconcile
+	// merges the retry's outcomes again into the saved ledger.
+	if names := runDevices(records, retry); len(names) != failed {
+		t.Fatalf("merged again, the retry's devices are still its own %d, got %d", failed, len(names))
+	}
+	merge(j, retry, records, again)
+	check("merged twice")
 }
 
 func TestResolveDevices(t *testing.T) {

@@ -39,10 +39,11 @@ var DefaultTiming = Timing{PollMin: 2 * time.Second, PollMax: time.Minute, Retry
 // External reconciles one DistributeJob.
 type External struct {
 	API API
-	// Kube reads Products, Devices and the other DistributeJobs; Kiot
-	// writes nothing through it but this resource's own status (through
-	// the engine).
+	// Kube reads Products, Devices and the other DistributeJobs.
 	Kube client.Reader
+	// ConfigMaps keeps the job's device ledger (ledger.go): the only
+	// objects Kiot writes for a DistributeJob besides its status.
+	ConfigMaps ConfigMaps
 	// Region and IotInstanceID are the ProviderConfig's.
 	Region        string
 	IotInstanceID string
@@ -54,6 +55,10 @@ type External struct {
 	// an earlier create of this intent got no answer (an External serves
 	// one reconcile).
 	askingAgain bool
+	// records is the device ledger of recordsOf, once read in this
+	// reconcile.
+	records   []deviceRecord
+	recordsOf *iotv1.DistributeJob
 }
 
 var (
@@ -114,7 +119,7 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 	if token := unansweredRetry(j); token != "" {
 		if somethingToRetry(j) {
 			obs.UpToDate = false
-			obs.Drift = []string{fmt.Sprintf("%d failed device(s), by the %s annotation", len(j.Status.FailedDevices), iotv1.AnnotationRetryFailed)}
+			obs.Drift = []string{fmt.Sprintf("%d failed device(s), by the %s annotation", j.Status.Failed, iotv1.AnnotationRetryFailed)}
 		} else {
 			j.Status.RetryToken = token // nothing left to retry: answered
 		}
@@ -125,7 +130,11 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 // Create starts the first job: of the devices, or of the product alone.
 func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	j := obj.(*iotv1.DistributeJob)
-	return e.startJob(ctx, j, deviceNames(j))
+	records, err := e.ledger(ctx, j)
+	if err != nil {
+		return err
+	}
+	return e.startJob(ctx, j, deviceNames(records))
 }
 
 // Update deletes the records of finished jobs (spec.deleteFinishedJobs),
@@ -139,7 +148,11 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 	if !e.retryRequested(j) {
 		return nil
 	}
-	return e.startJob(ctx, j, j.Status.FailedDevices)
+	records, err := e.ledger(ctx, j)
+	if err != nil {
+		return err
+	}
+	return e.startJob(ctx, j, failedNames(records))
 }
 
 // Delete deletes the platform's record of each job. A running job cannot
@@ -209,7 +222,7 @@ func unansweredRetry(j *iotv1.DistributeJob) string {
 // somethingToRetry: failed devices, or a product-only job that did not
 // complete.
 func somethingToRetry(j *iotv1.DistributeJob) bool {
-	return len(j.Status.FailedDevices) > 0 || (j.ProductOnly() && j.LatestRun().Phase != iotv1.PhaseCompleted)
+	return j.Status.Failed > 0 || (j.ProductOnly() && j.LatestRun().Phase != iotv1.PhaseCompleted)
 }
 
 func (e *External) now() time.Time {

@@ -31,14 +31,14 @@ func (e *External) checkTargets(ctx context.Context, j *iotv1.DistributeJob, run
 		run.Confirmed = true
 		return nil
 	}
-	failed := make(map[string]bool, len(j.Status.FailedDevices))
-	for _, n := range j.Status.FailedDevices {
-		failed[n] = true
+	records, err := e.ledger(ctx, j)
+	if err != nil {
+		return err
 	}
-	var managedDone, unmanagedDone []iotv1.ResolvedDevice
-	for _, d := range j.Status.Devices {
+	var managedDone, unmanagedDone []deviceRecord
+	for _, d := range records {
 		switch {
-		case failed[d.DeviceName]:
+		case d.failed():
 		case d.Managed:
 			managedDone = append(managedDone, d)
 		default:

@@ -20,8 +20,7 @@ func (e *External) poll(ctx context.Context, j *iotv1.DistributeJob, run *iotv1.
 		// Deleted outside Kiot before it finished: nothing more can be
 		// learned of it. Its devices count as failed, so a retry can
 		// distribute them again.
-		e.lose(j, run)
-		return nil
+		return e.lose(ctx, j, run)
 	}
 	if err != nil {
 		return err
@@ -71,15 +70,25 @@ func (e *External) pollInterval(run *iotv1.DistributeJobRun) time.Duration {
 }
 
 // lose records a job the platform no longer knows before it finished.
-func (e *External) lose(j *iotv1.DistributeJob, run *iotv1.DistributeJobRun) {
-	now := metav1.NewTime(e.now())
-	run.Phase, run.FinishedAt, run.Confirmed, run.RecordDeleted = iotv1.PhaseFailed, &now, true, true
-	j.Status.Phase = iotv1.PhaseFailed
-	names := e.runDevices(j, run)
+func (e *External) lose(ctx context.Context, j *iotv1.DistributeJob, run *iotv1.DistributeJobRun) error {
+	records, err := e.ledger(ctx, j)
+	if err != nil {
+		return err
+	}
+	names := runDevices(records, run)
 	results := make([]iotv1.DeviceDistributeResult, 0, len(names))
 	for _, n := range names {
 		results = append(results, iotv1.DeviceDistributeResult{DeviceName: n, Code: codeJobLost, JobID: run.JobID,
 			Message: "the platform has no record of job " + run.JobID + " (deleted outside Kiot before it finished)"})
 	}
-	e.merge(j, run, results)
+	merge(j, run, records, results)
+	if len(records) > 0 {
+		if err := e.saveLedger(ctx, j, records); err != nil {
+			return err
+		}
+	}
+	now := metav1.NewTime(e.now())
+	run.Phase, run.FinishedAt, run.Confirmed, run.RecordDeleted = iotv1.PhaseFailed, &now, true, true
+	j.Status.Phase = iotv1.PhaseFailed
+	return nil
 }

@@ -41,14 +41,23 @@ func (e *External) prepare(ctx context.Context, j *iotv1.DistributeJob) error {
 	if err := e.Kube.List(ctx, &devices, client.InNamespace(j.Namespace)); err != nil {
 		return err
 	}
-	if len(j.Status.Devices) == 0 {
+	records, err := e.ledger(ctx, j)
+	if err != nil {
+		return err
+	}
+	if len(records) == 0 {
 		resolved, err := resolveDevices(j, devices.Items, e.retry())
 		if err != nil {
 			return err
 		}
-		j.Status.Devices, j.Status.Total = resolved, int32(len(resolved))
+		records = recordsOf(resolved)
+		if err := e.saveLedger(ctx, j, records); err != nil {
+			return err
+		}
+		j.Status.Devices = nil // an earlier Kiot's list, now in the ledger
+		j.Status.Total = int32(len(records))
 	}
-	return e.devicesReady(j, devices.Items)
+	return e.devicesReady(j, records, devices.Items)
 }
 
 // productKey is spec.productKey, or the key of the referenced Product once
@@ -159,13 +168,13 @@ func resolveDevices(j *iotv1.DistributeJob, devices []iotv1.Device, retry time.D
 
 // devicesReady waits until every Device resource of the job is Ready in the
 // job's product.
-func (e *External) devicesReady(j *iotv1.DistributeJob, devices []iotv1.Device) error {
+func (e *External) devicesReady(j *iotv1.DistributeJob, records []deviceRecord, devices []iotv1.Device) error {
 	byName := make(map[string]*iotv1.Device, len(devices))
 	for i := range devices {
 		byName[devices[i].Name] = &devices[i]
 	}
 	var waiting, elsewhere []string
-	for _, r := range j.Status.Devices {
+	for _, r := range records {
 		name := r.ResourceName()
 		if name == "" {
 			continue
@@ -184,7 +193,7 @@ func (e *External) devicesReady(j *iotv1.DistributeJob, devices []iotv1.Device) 
 			j.Status.ProductKey, managed.ShortList(elsewhere)))
 	}
 	if len(waiting) > 0 {
-		return managed.Wait(iotv1.ReasonDevicesNotReady, e.retry(), "waiting for %d of %d Devices to be Ready: %s", len(waiting), len(j.Status.Devices), managed.ShortList(waiting))
+		return managed.Wait(iotv1.ReasonDevicesNotReady, e.retry(), "waiting for %d of %d Devices to be Ready: %s", len(waiting), len(records), managed.ShortList(waiting))
 	}
 	return nil
 }

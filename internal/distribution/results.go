@@ -22,16 +22,31 @@ const (
 	codeNoResult    = "NoResult"
 )
 
-// maxResults bounds status.results: a job of 10,000 devices would
-// otherwise take megabytes of the object. Failures come first; every
-// failed device is also named in status.failedDevices.
-const maxResults = 500
+// maxResults bounds status.results and maxFailedDevices
+// status.failedDevices: a job of 10,000 devices would otherwise take
+// megabytes of the object. The device ledger holds every outcome.
+const (
+	maxResults       = 100
+	maxFailedDevices = 100
+)
+
+// MaxStatusDevices bounds status.devices, the first managed devices with
+// the JobId that moved each (180 bytes each at the longest names): a
+// sample for people. Devices learn their location from the ledger
+// ConfigMaps (LedgerMoves), not from it. A variable so that tests can
+// lower it before the manager starts.
+var MaxStatusDevices = 1000
 
 // recordResults records a finished job's per-device outcome: from the
 // result file of a completed job (QueryDeviceDistributeDetail), or as
-// failed for every device of an interrupted one.
+// failed for every device of an interrupted one. Outcomes go to the device
+// ledger; status gets the counts and a sample.
 func (e *External) recordResults(ctx context.Context, j *iotv1.DistributeJob, run *iotv1.DistributeJobRun) error {
-	names := e.runDevices(j, run)
+	records, err := e.ledger(ctx, j)
+	if err != nil {
+		return err
+	}
+	names := runDevices(records, run)
 	results := make([]iotv1.DeviceDistributeResult, 0, len(names))
 	switch {
 	case run.Phase == iotv1.PhaseInterrupted:
@@ -58,7 +73,12 @@ func (e *External) recordResults(ctx context.Context, j *iotv1.DistributeJob, ru
 			results = append(results, iotv1.DeviceDistributeResult{DeviceName: n, Code: string(r.Code), Message: r.Message, JobID: run.JobID})
 		}
 	}
-	e.merge(j, run, results)
+	merge(j, run, records, results)
+	if len(records) > 0 {
+		if err := e.saveLedger(ctx, j, records); err != nil {
+			return err
+		}
+	}
 	now := metav1.NewTime(e.now())
 	run.FinishedAt = &now
 	return nil
@@ -75,66 +95,115 @@ func (e *External) resultFile(ctx context.Context, jobID string) ([]iot.Distribu
 	return results, err
 }
 
-// runDevices are the devices a job was given: every device for the first,
-// the devices still failed for a retry (its results are not merged yet).
-func (e *External) runDevices(j *iotv1.DistributeJob, run *iotv1.DistributeJobRun) []string {
-	if run.RetryToken != "" {
-		return slices.Clone(j.Status.FailedDevices)
+// runDevices are the devices a job was given: every device for the first;
+// for a retry, the devices still failed, and those whose outcome is the
+// retry's already (its results were merged, and status lost, before).
+func runDevices(records []deviceRecord, run *iotv1.DistributeJobRun) []string {
+	if run.RetryToken == "" {
+		return deviceNames(records)
 	}
-	return deviceNames(j)
-}
-
-// deviceNames are the DeviceNames of every device of the job.
-func deviceNames(j *iotv1.DistributeJob) []string {
-	names := make([]string, 0, len(j.Status.Devices))
-	for _, d := range j.Status.Devices {
-		names = append(names, d.DeviceName)
+	var names []string
+	for _, r := range records {
+		if r.failed() || r.JobID == run.JobID {
+			names = append(names, r.DeviceName)
+		}
 	}
 	return names
 }
 
-// merge folds one job's outcomes into status: the counts, the devices left
-// to distribute, and each device's latest result.
-func (e *External) merge(j *iotv1.DistributeJob, run *iotv1.DistributeJobRun, results []iotv1.DeviceDistributeResult) {
-	var failed []string
-	latest := make(map[string]iotv1.DeviceDistributeResult, len(j.Status.Results)+len(results))
-	for _, r := range j.Status.Results {
-		latest[r.DeviceName] = r
+// deviceNames are the DeviceNames of every device of the job.
+func deviceNames(records []deviceRecord) []string {
+	names := make([]string, 0, len(records))
+	for _, r := range records {
+		names = append(names, r.DeviceName)
 	}
+	return names
+}
+
+// failedNames are the devices not distributed by their latest job: the
+// devices a retry distributes.
+func failedNames(records []deviceRecord) []string {
+	var names []string
+	for _, r := range records {
+		if r.failed() {
+			names = append(names, r.DeviceName)
+		}
+	}
+	return names
+}
+
+// merge folds one job's outcomes into the ledger's records and status:
+// the counts, a sample of the devices left to distribute, and a sample of
+// the latest results, failures first. Every count is taken from the
+// records, so merging the same outcomes twice changes nothing.
+func merge(j *iotv1.DistributeJob, run *iotv1.DistributeJobRun, records []deviceRecord, results []iotv1.DeviceDistributeResult) {
+	index := make(map[string]int, len(records))
+	for i, r := range records {
+		index[r.DeviceName] = i
+	}
+	run.Succeeded, run.Failed = 0, 0
 	for _, r := range results {
-		latest[r.DeviceName] = r
 		if distributed(r) {
 			run.Succeeded++
 		} else {
-			failed = append(failed, r.DeviceName)
+			run.Failed++
+		}
+		if i, ok := index[r.DeviceName]; ok {
+			rec := &records[i]
+			rec.Code, rec.Message, rec.JobID = clipJSON(r.Code, maxCodeBytes), clipJSON(r.Message, maxMessageBytes), r.JobID
 		}
 	}
-	run.Failed = int32(len(failed))
-	j.Status.Succeeded += run.Succeeded
-	slices.Sort(failed)
-	j.Status.FailedDevices, j.Status.Failed = failed, run.Failed
+	summarize(j, records)
+}
 
-	kept := make([]iotv1.DeviceDistributeResult, 0, len(latest))
-	for _, r := range latest {
-		kept = append(kept, r)
-	}
-	slices.SortFunc(kept, func(a, b iotv1.DeviceDistributeResult) int {
-		if distributed(a) != distributed(b) {
-			if distributed(b) {
-				return -1
+// summarize writes the status a ledger's records give: counts, the first
+// failed devices and the first results, failures first, each in
+// DeviceName order.
+func summarize(j *iotv1.DistributeJob, records []deviceRecord) {
+	var failures, successes []iotv1.DeviceDistributeResult
+	var failed []string
+	var devices []iotv1.ResolvedDevice
+	for _, r := range records {
+		if r.Managed && r.Code != "" && len(devices) < MaxStatusDevices {
+			d := r.ResolvedDevice
+			if r.Code == codeDistributed {
+				d.MovedBy = r.JobID
 			}
-			return 1
+			devices = append(devices, d)
 		}
-		return strings.Compare(a.DeviceName, b.DeviceName)
-	})
-	if len(kept) > maxResults {
-		kept = kept[:maxResults]
+		switch {
+		case r.failed():
+			failed = append(failed, r.DeviceName)
+			if len(failures) < maxResults {
+				failures = append(failures, r.result())
+			}
+		case r.Code != "" && len(successes) < maxResults:
+			successes = append(successes, r.result())
+		}
 	}
+	succeeded := 0
+	for _, r := range records {
+		if r.Code == codeDistributed {
+			succeeded++
+		}
+	}
+	slices.Sort(failed)
+	j.Status.Failed, j.Status.Succeeded = int32(len(failed)), int32(succeeded)
+	j.Status.FailedDevices = failed[:min(len(failed), maxFailedDevices)]
+	slices.SortFunc(failures, byDeviceName)
+	slices.SortFunc(successes, byDeviceName)
+	kept := append(failures, successes...)
+	kept = kept[:min(len(kept), maxResults)]
 	j.Status.Results = kept
+	j.Status.Devices = devices
 	j.Status.ResultsOmitted = max(0, j.Status.Total-int32(len(kept)))
 }
 
-func distributed(r iotv1.DeviceDistributeResult) bool { return r.Code == "200" }
+func byDeviceName(a, b iotv1.DeviceDistributeResult) int {
+	return strings.Compare(a.DeviceName, b.DeviceName)
+}
+
+func distributed(r iotv1.DeviceDistributeResult) bool { return r.Code == codeDistributed }
 
 // verdict is the Ready condition of a resource whose latest job is
 // finished.
