@@ -179,7 +179,7 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 			return err
 		}
 	}
-	if e.unmarked || !maps.Equal(e.specTagsOf(e.observedTags), iot.StringMap(g.Spec.Tags)) {
+	if e.unmarked || !maps.Equal(ownership.WithoutMark(e.observedTags), iot.StringMap(g.Spec.Tags)) {
 		// SetDeviceGroupTags replaces them all: the mark goes with them.
 		if err := e.API.SetDeviceGroupTags(ctx, id, "", e.desiredTags(g)); err != nil {
 			return err
@@ -383,7 +383,7 @@ func (e *External) drift(g *iotv1.DeviceGroup, add, remove []iot.GroupDevice) []
 	if g.Spec.Description != "" && e.observed.GroupDesc != g.Spec.Description {
 		fields = append(fields, "description")
 	}
-	if !maps.Equal(e.specTagsOf(e.observedTags), iot.StringMap(g.Spec.Tags)) {
+	if !maps.Equal(ownership.WithoutMark(e.observedTags), iot.StringMap(g.Spec.Tags)) {
 		fields = append(fields, "tags")
 	}
 	if e.unmarked {

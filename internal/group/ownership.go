@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
@@ -59,34 +57,16 @@ func (e *External) take(ctx context.Context, g *iotv1.DeviceGroup, id string, cl
 	if !unmarked {
 		return nil
 	}
-	current := iot.TagMap(tags)
-	current[iotv1.OwnerTagKey] = ownership.Mark(e.ClusterID, g)
-	return e.API.SetDeviceGroupTags(ctx, id, "", iot.SortedTags(current))
+	return e.API.SetDeviceGroupTags(ctx, id, "", iot.SortedTags(ownership.WithMark(iot.TagMap(tags), e.ClusterID, g)))
 }
 
 // desiredTags are the spec's tags and the ownership mark.
 func (e *External) desiredTags(g *iotv1.DeviceGroup) []iot.Tag {
-	tags := iot.StringMap(g.Spec.Tags)
-	tags[iotv1.OwnerTagKey] = ownership.Mark(e.ClusterID, g)
-	return iot.SortedTags(tags)
-}
-
-// specTagsOf are a group's tags without the mark, which is Kiot's, never
-// the spec's, and so never drift.
-func (e *External) specTagsOf(tags []iot.Tag) map[string]string {
-	m := iot.TagMap(tags)
-	delete(m, iotv1.OwnerTagKey)
-	return m
+	return iot.SortedTags(ownership.WithMark(iot.StringMap(g.Spec.Tags), e.ClusterID, g))
 }
 
 // RecordIntent notes the time of a coming create in status before the
-// call, so that a group it makes whose answer is lost can be recognised as
-// Kiot's own.
+// call (ownership.RecordIntent).
 func (e *External) RecordIntent(_ context.Context, obj managed.Object, obs managed.Observation) (bool, error) {
-	if obs.Exists {
-		return false, nil
-	}
-	now := metav1.NewTime(time.Now())
-	obj.(*iotv1.DeviceGroup).Status.CreateRequestedAt = &now
-	return true, nil
+	return ownership.RecordIntent(obs, &obj.(*iotv1.DeviceGroup).Status.CreateRequestedAt)
 }

@@ -6,6 +6,7 @@ import (
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
+	"github.com/kiot-dev/kiot/internal/ownership"
 )
 
 // createInput maps the spec to CreateProduct. Kiot makes products with a TSL
@@ -48,9 +49,7 @@ func drift(p *iotv1.Product, product *iot.Product, tags []iot.Tag) []string {
 		fields = append(fields, "published")
 	}
 	// The ownership mark is Kiot's, not the spec's: never drift.
-	actual := iot.TagMap(tags)
-	delete(actual, iotv1.OwnerTagKey)
-	if !maps.Equal(actual, iot.StringMap(p.Spec.Tags)) {
+	if !maps.Equal(ownership.WithoutMark(tags), iot.StringMap(p.Spec.Tags)) {
 		fields = append(fields, "tags")
 	}
 	return fields

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
@@ -64,13 +62,7 @@ func (e *External) mark(ctx context.Context, p *iotv1.Product) error {
 }
 
 // RecordIntent notes the time of a coming create in status before the
-// call, so that a product it makes whose answer is lost can be recognised
-// as Kiot's own.
+// call (ownership.RecordIntent).
 func (e *External) RecordIntent(_ context.Context, obj managed.Object, obs managed.Observation) (bool, error) {
-	if obs.Exists {
-		return false, nil
-	}
-	now := metav1.NewTime(time.Now())
-	obj.(*iotv1.Product).Status.CreateRequestedAt = &now
-	return true, nil
+	return ownership.RecordIntent(obs, &obj.(*iotv1.Product).Status.CreateRequestedAt)
 }

@@ -16,8 +16,7 @@ const maxTagsPerCall = 10
 // ownership mark, which it adds when missing and never removes.
 func (e *External) syncTags(ctx context.Context, p *iotv1.Product) error {
 	key := p.Status.ProductKey
-	desired := iot.StringMap(p.Spec.Tags)
-	desired[iotv1.OwnerTagKey] = ownership.Mark(e.ClusterID, p)
+	desired := ownership.WithMark(iot.StringMap(p.Spec.Tags), e.ClusterID, p)
 	create, update, remove := tagChanges(iot.TagMap(e.observedTags), desired)
 	for chunk := range slices.Chunk(remove, maxTagsPerCall) {
 		if err := e.API.DeleteProductTags(ctx, key, chunk); err != nil {
