@@ -27,49 +27,32 @@ type kind struct {
 var noCopy = client.UnsafeDisableDeepCopy
 
 var kinds = []kind{
-	{"ProviderConfig", func(ctx context.Context, r client.Reader) ([]listed, error) {
-		var l iotv1.ProviderConfigList
-		err := r.List(ctx, &l, noCopy)
-		out := make([]listed, 0, len(l.Items))
-		for i := range l.Items {
-			out = append(out, listed{conditions: l.Items[i].Status.Conditions})
+	{"ProviderConfig", lister(func(l *iotv1.ProviderConfigList) []iotv1.ProviderConfig { return l.Items },
+		func(o *iotv1.ProviderConfig) listed { return listed{conditions: o.Status.Conditions} })},
+	{"Product", lister(func(l *iotv1.ProductList) []iotv1.Product { return l.Items },
+		func(o *iotv1.Product) listed { return listed{conditions: o.Status.Conditions} })},
+	{"Device", lister(func(l *iotv1.DeviceList) []iotv1.Device { return l.Items },
+		func(o *iotv1.Device) listed { return listed{conditions: o.Status.Conditions, device: o} })},
+	{"DeviceGroup", lister(func(l *iotv1.DeviceGroupList) []iotv1.DeviceGroup { return l.Items },
+		func(o *iotv1.DeviceGroup) listed { return listed{conditions: o.Status.Conditions} })},
+	{"DistributeJob", lister(func(l *iotv1.DistributeJobList) []iotv1.DistributeJob { return l.Items },
+		func(o *iotv1.DistributeJob) listed { return listed{conditions: o.Status.Conditions, job: o} })},
+}
+
+// lister lists a kind from the cache (not copied) and takes what the
+// collector needs of each item.
+func lister[L any, PL interface {
+	*L
+	client.ObjectList
+}, T any](items func(PL) []T, take func(*T) listed) func(context.Context, client.Reader) ([]listed, error) {
+	return func(ctx context.Context, r client.Reader) ([]listed, error) {
+		list := PL(new(L))
+		err := r.List(ctx, list, noCopy)
+		objs := items(list)
+		out := make([]listed, 0, len(objs))
+		for i := range objs {
+			out = append(out, take(&objs[i]))
 		}
 		return out, err
-	}},
-	{"Product", func(ctx context.Context, r client.Reader) ([]listed, error) {
-		var l iotv1.ProductList
-		err := r.List(ctx, &l, noCopy)
-		out := make([]listed, 0, len(l.Items))
-		for i := range l.Items {
-			out = append(out, listed{conditions: l.Items[i].Status.Conditions})
-		}
-		return out, err
-	}},
-	{"Device", func(ctx context.Context, r client.Reader) ([]listed, error) {
-		var l iotv1.DeviceList
-		err := r.List(ctx, &l, noCopy)
-		out := make([]listed, 0, len(l.Items))
-		for i := range l.Items {
-			out = append(out, listed{conditions: l.Items[i].Status.Conditions, device: &l.Items[i]})
-		}
-		return out, err
-	}},
-	{"DeviceGroup", func(ctx context.Context, r client.Reader) ([]listed, error) {
-		var l iotv1.DeviceGroupList
-		err := r.List(ctx, &l, noCopy)
-		out := make([]listed, 0, len(l.Items))
-		for i := range l.Items {
-			out = append(out, listed{conditions: l.Items[i].Status.Conditions})
-		}
-		return out, err
-	}},
-	{"DistributeJob", func(ctx context.Context, r client.Reader) ([]listed, error) {
-		var l iotv1.DistributeJobList
-		err := r.List(ctx, &l, noCopy)
-		out := make([]listed, 0, len(l.Items))
-		for i := range l.Items {
-			out = append(out, listed{conditions: l.Items[i].Status.Conditions, job: &l.Items[i]})
-		}
-		return out, err
-	}},
+	}
 }
