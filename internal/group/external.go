@@ -254,15 +254,8 @@ func (e *External) idToDelete(ctx context.Context, g *iotv1.DeviceGroup) (string
 	if id == "" {
 		return "", managed.ErrAlreadyGone
 	}
-	tags, err := e.API.QueryDeviceGroupTagList(ctx, id, "")
-	if aliyun.IsNotFound(err) {
-		return "", managed.ErrAlreadyGone
-	}
-	if err != nil {
+	if err := claim.CheckDelete(e.API.QueryDeviceGroupTagList(ctx, id, "")); err != nil {
 		return "", err
-	}
-	if _, err := claim.Check(iot.TagMap(tags)); ownership.Refused(err) {
-		return "", ownership.NotOurs(err)
 	}
 	return id, nil
 }

@@ -9,6 +9,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
 )
 
@@ -96,6 +98,22 @@ func (c Claim) madeByOwnCreate() bool {
 func Refused(err error) bool {
 	var wait *managed.WaitError
 	return errors.As(err, &wait) && (wait.Reason == iotv1.ReasonOwnedByAnother || wait.Reason == iotv1.ReasonAdoptionRequired)
+}
+
+// CheckDelete judges a delete by the resource's tags as read (tags, err of
+// the read): gone is managed.ErrAlreadyGone, another owner's or an
+// unadopted resource managed.ErrNotOurs, anything else may be deleted.
+func (c Claim) CheckDelete(tags []iot.Tag, err error) error {
+	if aliyun.IsNotFound(err) {
+		return managed.ErrAlreadyGone
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := c.Check(iot.TagMap(tags)); Refused(err) {
+		return NotOurs(err)
+	}
+	return nil
 }
 
 // NotOurs turns a refusal met while deleting into managed.ErrNotOurs.

@@ -203,15 +203,8 @@ func (e *External) keyToDelete(ctx context.Context, p *iotv1.Product) (string, e
 	if key == "" {
 		return "", managed.ErrAlreadyGone
 	}
-	tags, err := e.API.ListProductTags(ctx, key)
-	if aliyun.IsNotFound(err) {
-		return "", managed.ErrAlreadyGone
-	}
-	if err != nil {
+	if err := claim.CheckDelete(e.API.ListProductTags(ctx, key)); err != nil {
 		return "", err
-	}
-	if _, err := claim.Check(iot.TagMap(tags)); ownership.Refused(err) {
-		return "", ownership.NotOurs(err)
 	}
 	return key, nil
 }
