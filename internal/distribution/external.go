@@ -59,6 +59,9 @@ type External struct {
 	// reconcile.
 	records   []deviceRecord
 	recordsOf *iotv1.DistributeJob
+	// stored are the ledger ConfigMaps as this reconcile read or wrote
+	// them, by name, so that saving the ledger needs no second read.
+	stored map[string]storedChunk
 }
 
 var (

@@ -138,6 +138,7 @@ func (e *External) loadLedger(ctx context.Context, j *iotv1.DistributeJob) ([]de
 		if err := e.ConfigMaps.Reader.Get(ctx, client.ObjectKey{Namespace: j.Namespace, Name: name}, &cm); err != nil {
 			return nil, fmt.Errorf("reading the device ledger ConfigMap %s: %w", name, err)
 		}
+		e.remember(name, cm.ResourceVersion, cm.Data[ledgerDataKey])
 		var chunk []deviceRecord
 		if err := json.Unmarshal([]byte(cm.Data[ledgerDataKey]), &chunk); err != nil {
 			return nil, fmt.Errorf("the device ledger ConfigMap %s is unreadable: %w", name, err)
@@ -204,18 +205,42 @@ func (e *External) writeChunk(ctx context.Context, j *iotv1.DistributeJob, name,
 		},
 		Data: map[string]string{ledgerDataKey: data},
 	}
-	var existing corev1.ConfigMap
-	err := e.ConfigMaps.Reader.Get(ctx, client.ObjectKeyFromObject(cm), &existing)
-	switch {
-	case apierrors.IsNotFound(err):
-		return e.ConfigMaps.Writer.Create(ctx, cm)
-	case err != nil:
-		return err
-	case existing.Data[ledgerDataKey] == data:
-		return nil
+	existing, known := e.stored[name]
+	if !known {
+		var read corev1.ConfigMap
+		err := e.ConfigMaps.Reader.Get(ctx, client.ObjectKeyFromObject(cm), &read)
+		if err != nil && !apierrors.IsNotFound(err) {
+			return err
+		}
+		existing = storedChunk{resourceVersion: read.ResourceVersion, data: read.Data[ledgerDataKey]}
 	}
-	cm.ResourceVersion = existing.ResourceVersion
-	return e.ConfigMaps.Writer.Update(ctx, cm)
+	var err error
+	switch {
+	case existing.resourceVersion == "":
+		err = e.ConfigMaps.Writer.Create(ctx, cm)
+	case existing.data == data:
+		return nil
+	default:
+		cm.ResourceVersion = existing.resourceVersion
+		err = e.ConfigMaps.Writer.Update(ctx, cm)
+	}
+	if err == nil {
+		e.remember(name, cm.ResourceVersion, data)
+	}
+	return err
+}
+
+// storedChunk is one ledger ConfigMap as last read or written: its
+// resourceVersion ("" when it does not exist) and its data.
+type storedChunk struct {
+	resourceVersion, data string
+}
+
+func (e *External) remember(name, resourceVersion, data string) {
+	if e.stored == nil {
+		e.stored = map[string]storedChunk{}
+	}
+	e.stored[name] = storedChunk{resourceVersion: resourceVersion, data: data}
 }
 
 // ledgerName is the name of the job's n-th ledger ConfigMap: the job's

@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 )
@@ -191,4 +192,44 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func TestAReconcileThatReadTheLedgerSavesItWithoutReadingAgain(t *testing.T) {
+	ctx := context.Background()
+	kube := kubeWith(t)
+	j, records := worstCaseJob()
+	records = records[:devicesPerConfigMap+1]
+	if err := (&External{ConfigMaps: ConfigMaps{Reader: kube, Writer: kube}}).saveLedger(ctx, j, records); err != nil {
+		t.Fatal(err)
+	}
+	var gets, updates int
+	counting := interceptor.NewClient(kube.(client.WithWatch), interceptor.Funcs{
+		Get: func(ctx context.Context, c client.WithWatch, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
+			gets++
+			return c.Get(ctx, key, obj, opts...)
+		},
+		Update: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
+			updates++
+			return c.Update(ctx, obj, opts...)
+		},
+	})
+	e := &External{ConfigMaps: ConfigMaps{Reader: counting, Writer: counting}}
+	loaded, err := e.ledger(ctx, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded[devicesPerConfigMap].Code = "404"
+	if err := e.saveLedger(ctx, j, loaded); err != nil {
+		t.Fatal(err)
+	}
+	if gets != 2 || updates != 1 {
+		t.Errorf("%d reads and %d updates of the two ConfigMaps, want 2 reads (the load) and 1 update (the changed one)", gets, updates)
+	}
+	again, err := (&External{ConfigMaps: ConfigMaps{Reader: kube}}).ledger(ctx, j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again[devicesPerConfigMap].Code != "404" {
+		t.Fatalf("the change was not stored: %+v", again[devicesPerConfigMap])
+	}
 }
