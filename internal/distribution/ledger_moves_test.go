@@ -44,6 +44,16 @@ func TestLedgerMovesAreTheManagedDevicesDistributedWithTheirJobID(t *testing.T) 
 		t.Fatalf("LedgerMoves = %v, want %v", got, want)
 	}
 
+	// As the informer cache holds it: the moves alone, the same answer.
+	compact := cm.DeepCopy()
+	CompactLedger(compact)
+	if got := LedgerMoves(compact); !maps.Equal(got, want) {
+		t.Fatalf("LedgerMoves of the compacted ConfigMap = %v, want %v", got, want)
+	}
+	if _, kept := compact.Data[ledgerDataKey]; kept || len(compact.Data[movesDataKey]) >= len(cm.Data[ledgerDataKey]) {
+		t.Errorf("the compacted ConfigMap keeps %d bytes of moves and the records: %v", len(compact.Data[movesDataKey]), kept)
+	}
+
 	unlabelled := cm.DeepCopy()
 	unlabelled.Labels = nil
 	if got := LedgerMoves(unlabelled); len(got) != 0 {
