@@ -78,7 +78,7 @@ func (b *bench) createProducts(ctx context.Context) error {
 // rollout creates the Devices and waits until each is Ready with its Secret.
 func (b *bench) rollout(ctx context.Context) error {
 	n := b.o.devices
-	before := countersOf(b.bed.Sim)
+	before, requestsBefore := countersOf(b.bed.Sim), b.api.snapshot(ctx)
 	b.logf("creating %d Devices with %d workers", n, b.o.workers)
 	s, err := parallel(ctx, b.o.workers, b.fleet.devices, deviceName,
 		func(ctx context.Context, d *iotv1.Device) error { return b.client.Create(ctx, d.DeepCopy()) })
@@ -92,6 +92,7 @@ func (b *bench) rollout(ctx context.Context) error {
 		return complete == n, fmt.Sprintf("%d of %d Ready, %d Secrets, %d both", ready, n, secrets, complete)
 	})
 	b.r.rolloutCalls = since(before, countersOf(b.bed.Sim))
+	b.r.rolloutRequests = requestsSince(requestsBefore, b.api.snapshot(ctx))
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func (b *bench) resyncSweep(ctx context.Context) error {
 	token := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	b.tracker.expect(token)
 	patch := fmt.Appendf(nil, `{"metadata":{"annotations":{%q:%q}}}`, iotv1.AnnotationReconcileRequestedAt, token)
-	before := countersOf(b.bed.Sim)
+	before, requestsBefore := countersOf(b.bed.Sim), b.api.snapshot(ctx)
 	b.logf("forced resync: annotating %d Devices with %s=%s", n, iotv1.AnnotationReconcileRequestedAt, token)
 	s, err := parallel(ctx, b.o.workers, b.fleet.devices, deviceName, func(ctx context.Context, d *iotv1.Device) error {
 		return b.client.Patch(ctx, d.DeepCopy(), client.RawPatch(types.MergePatchType, patch))
@@ -121,6 +122,7 @@ func (b *bench) resyncSweep(ctx context.Context) error {
 		return handled == n, fmt.Sprintf("%d of %d handled", handled, n)
 	})
 	b.r.sweepCalls = since(before, countersOf(b.bed.Sim))
+	b.r.sweepRequests = requestsSince(requestsBefore, b.api.snapshot(ctx))
 	if err != nil {
 		return err
 	}
@@ -133,7 +135,7 @@ func (b *bench) resyncSweep(ctx context.Context) error {
 // Kubernetes and from the simulator.
 func (b *bench) deleteFleet(ctx context.Context) error {
 	n := b.o.devices
-	before := countersOf(b.bed.Sim)
+	before, requestsBefore := countersOf(b.bed.Sim), b.api.snapshot(ctx)
 	b.logf("deleting %d Devices", n)
 	s, err := parallel(ctx, b.o.workers, b.fleet.devices, deviceName,
 		func(ctx context.Context, d *iotv1.Device) error { return b.client.Delete(ctx, d.DeepCopy()) })
@@ -155,6 +157,7 @@ func (b *bench) deleteFleet(ctx context.Context) error {
 		return true, ""
 	})
 	b.r.deleteCalls = since(before, countersOf(b.bed.Sim))
+	b.r.deleteRequests = requestsSince(requestsBefore, b.api.snapshot(ctx))
 	if err != nil {
 		return err
 	}

@@ -23,14 +23,19 @@ type results struct {
 	createSpan   time.Duration
 	rollout      time.Duration
 	rolloutCalls phaseCalls
+	// rolloutRequests and the others are the API server's requests of the
+	// phase, every client's (see apiRequests).
+	rolloutRequests map[string]int64
 
-	annotate   time.Duration
-	sweep      time.Duration
-	sweepCalls phaseCalls
+	annotate      time.Duration
+	sweep         time.Duration
+	sweepCalls    phaseCalls
+	sweepRequests map[string]int64
 
-	del           time.Duration
-	deleteCalls   phaseCalls
-	deleteSkipped bool
+	del            time.Duration
+	deleteCalls    phaseCalls
+	deleteRequests map[string]int64
+	deleteSkipped  bool
 
 	rssAfterRollout, peakRSS int64
 	crashes                  int
@@ -60,6 +65,7 @@ func (r results) markdown() string {
 		row("Rollout IoT API calls per device", perDevice(r.rolloutCalls.calls, r.devices), quotaText(r.rolloutCalls.calls))
 		row("Rollout throttled calls (target 0)", throttledText(r.rolloutCalls.throttled), "")
 	}
+	requestRows(row, "Rollout", r.rolloutRequests, r.devices, "the benchmark's creates are the POST devices")
 	if r.rssAfterRollout > 0 {
 		row("Operator peak RSS after the rollout (VmHWM)", mib(r.rssAfterRollout), "")
 	}
@@ -76,6 +82,7 @@ func (r results) markdown() string {
 		row("Resync IoT API calls per device", perDevice(r.sweepCalls.calls, r.devices), quotaText(r.sweepCalls.calls))
 		row("Resync throttled calls (target 0)", throttledText(r.sweepCalls.throttled), "")
 	}
+	requestRows(row, "Resync", r.sweepRequests, r.devices, "the benchmark's annotations are the PATCH devices")
 
 	switch {
 	case r.deleteSkipped:
@@ -89,6 +96,7 @@ func (r results) markdown() string {
 		row("Deletion IoT API calls per device", perDevice(r.deleteCalls.calls, r.devices), quotaText(r.deleteCalls.calls))
 		row("Deletion throttled calls (target 0)", throttledText(r.deleteCalls.throttled), "")
 	}
+	requestRows(row, "Deletion", r.deleteRequests, r.devices, "the benchmark's deletes are the DELETE devices")
 
 	row("Operator peak RSS (VmHWM, whole run)", mib(r.peakRSS), restarts(r.crashes))
 	if f := r.floor; f != nil {
@@ -109,6 +117,16 @@ func (r results) markdown() string {
 		fmt.Fprintf(&sb, "\n**Incomplete run**: %s\n", r.failure)
 	}
 	return sb.String()
+}
+
+// requestRows shows a phase's Kubernetes writes and reads per device.
+func requestRows(row func(measure, value, compared string), phase string, requests map[string]int64, devices int, whose string) {
+	if requests == nil {
+		return
+	}
+	row(phase+" Kubernetes writes per device (API server's apiserver_request_total, every client)",
+		perDevice(writesOnly(requests), devices), whose)
+	row(phase+" Kubernetes reads per device (GET and LIST, every client)", perDevice(readsOnly(requests), devices), "")
 }
 
 func (r results) rolloutComparison() string {

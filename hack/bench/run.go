@@ -21,6 +21,7 @@ type bench struct {
 	bed     *testbed.Bed
 	client  client.Client
 	tracker *tracker
+	api     *apiRequests
 	fleet   *fleet
 	keys    map[string]bool // the fleet's ProductKeys
 	r       results
@@ -76,6 +77,9 @@ func run(ctx context.Context, o options) (complete bool, err error) {
 	cfg := b.bed.RESTConfig()
 	cfg.QPS, cfg.Burst = -1, 0
 	if b.client, err = client.New(cfg, client.Options{Scheme: testbed.Scheme}); err != nil {
+		return false, err
+	}
+	if b.api, err = newAPIRequests(cfg); err != nil {
 		return false, err
 	}
 	err = b.phases(ctx, root, cfg)
