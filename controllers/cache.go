@@ -16,7 +16,8 @@ import (
 // Kiot writes (labelled iot.kiot.dev/owner-kind). Without it, the Secret
 // watch behind Owns(Secret) would list and keep every Secret of the
 // cluster, credentials of other applications included. Credential Secrets,
-// which carry no Kiot label, are read uncached (mgr.GetAPIReader()).
+// which carry no Kiot label, are read through a watch of each by name
+// (providerconfig.SecretWatch).
 // ConfigMaps: only the device ledgers of DistributeJobs (labelled
 // iot.kiot.dev/owner-kind=DistributeJob), which tell each Device where a
 // job moved it, and are held compacted to those moves

@@ -30,14 +30,14 @@ import (
 const DefaultCredentialsRecheck = time.Minute
 
 // ProviderConfigReconciler reports whether each ProviderConfig's credentials
-// load. Credentials are read afresh, uncached, on every use, so rotating the
-// Secret needs no restart and takes effect at the next cloud call; this
-// controller only keeps the Ready condition true to it.
+// load. The reconcilers of the other kinds read credentials through a watch
+// of each credentials Secret by name (providerconfig.SecretWatch), so
+// rotating the Secret needs no restart and takes effect at the next cloud
+// call; this controller only keeps the Ready condition true to it.
 //
-// It does not watch Secrets: credential Secrets are the users' own, carry no
-// Kiot label, and may live in any namespace, so a watch of them would be a
-// watch (and a cache, and list RBAC) of every Secret in the cluster. It reads
-// the Secret with SecretReader (the manager's API reader: no cache) when the
+// It does not watch Secrets itself: credential Secrets are the users' own,
+// carry no Kiot label, and may live in any namespace. It reads the Secret
+// with SecretReader (the manager's API reader: no cache) when the
 // ProviderConfig changes and every Options.CredentialsRecheck.
 type ProviderConfigReconciler struct {
 	client.Client

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 
+	"k8s.io/client-go/kubernetes"
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	"github.com/kiot-dev/kiot/internal/providerconfig"
@@ -25,9 +26,19 @@ func SetupAll(mgr ctrl.Manager, opts Options, getenv providerconfig.Getenv) erro
 	}).SetupWithManager(mgr); err != nil {
 		return err
 	}
-	// Credential Secrets are read uncached: Kiot's cache holds only the
-	// Secrets it writes (CacheOptions).
-	connector := providerconfig.Connector{Kube: mgr.GetClient(), Secrets: mgr.GetAPIReader(), Getenv: getenv, Clients: opts.Clients}
+	// Credential Secrets are read through a watch of each, by name: Kiot's
+	// cache holds only the Secrets it writes (CacheOptions), and a read of
+	// the API server per reconcile would be a quorum read of etcd for every
+	// Device of a fleet.
+	cs, err := kubernetes.NewForConfigAndClient(mgr.GetConfig(), mgr.GetHTTPClient())
+	if err != nil {
+		return err
+	}
+	credentials := providerconfig.NewSecretWatch(cs, mgr.GetAPIReader())
+	if err := mgr.Add(credentials); err != nil {
+		return err
+	}
+	connector := providerconfig.Connector{Kube: mgr.GetClient(), Secrets: credentials, Getenv: getenv, Clients: opts.Clients}
 	if err := setupProduct(mgr, opts, connector); err != nil {
 		return err
 	}

@@ -31,8 +31,9 @@ type Connection struct {
 // resource reports it and looks again), not an error to back off from; so
 // is a ProviderConfig that does not allow the namespace, whose credentials
 // are then never loaded.
-// Credential Secrets are read with secrets, which should be uncached: they are
-// the users' own, in any namespace, and Kiot's cache holds only its own.
+// Credential Secrets are read with secrets, which must not be the manager's
+// cache: they are the users' own, in any namespace, and Kiot's cache holds
+// only its own (a SecretWatch, or the API reader).
 func Resolve(ctx context.Context, reader, secrets client.Reader, name, namespace string, getenv Getenv) (Connection, error) {
 	return resolve(ctx, reader, secrets, name, getenv, func(pc *iotv1.ProviderConfig) error {
 		return checkNamespaceAllowed(ctx, reader, pc, namespace)
@@ -109,8 +110,8 @@ func (f ClientFactory) New(conn Connection) (*iot.Client, error) {
 // its External.
 type Connector struct {
 	Kube client.Reader
-	// Secrets reads credential Secrets: the manager's API reader, uncached
-	// (nil: Kube).
+	// Secrets reads credential Secrets: a SecretWatch (the operator), or
+	// the manager's API reader (nil: Kube).
 	Secrets client.Reader
 	Getenv  Getenv
 	Clients ClientFactory
