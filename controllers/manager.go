@@ -25,6 +25,10 @@ type ManagerOptions struct {
 	// MetricsAddr and ProbeAddr are bind addresses; "0" disables.
 	MetricsAddr string
 	ProbeAddr   string
+	// PprofAddr serves Go's /debug/pprof profiles (plain HTTP, no
+	// authentication: bind it to loopback and port-forward); "" or "0",
+	// the default, serves none.
+	PprofAddr string
 	// MetricsSecure serves /metrics over HTTPS to callers the API server
 	// authenticates and authorizes (metricsServerOptions); off, plain HTTP
 	// to anyone who reaches the address, for a loopback run only.
@@ -106,6 +110,7 @@ func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
 		Cache:                   CacheOptions(),
 		Metrics:                 metricsServerOptions(o),
 		HealthProbeBindAddress:  o.ProbeAddr,
+		PprofBindAddress:        o.PprofAddr,
 		LeaderElection:          o.LeaderElection,
 		LeaderElectionID:        leaderElectionID,
 		LeaderElectionNamespace: o.LeaderElectionNamespace,
