@@ -125,6 +125,23 @@ var _ = Describe("GitOps health of the managed kinds, read by kstatus (Flux) and
 	BeforeEach(func() { script = argoScript("managed-health.lua") })
 
 	It("never reads a resource that is not Ready as Current or Healthy, and reads refusals as Failed and Degraded", func() {
+		// Just created, before Kiot has written anything: the schema's
+		// status default (observedGeneration 0) is already in the API
+		// server's answer to the create, so kstatus reads InProgress.
+		fresh, err := runtime.DefaultUnstructuredConverter.ToUnstructured(newProduct(unique("Fresh_")))
+		Expect(err).NotTo(HaveOccurred())
+		delete(fresh, "status")
+		created := &unstructured.Unstructured{Object: fresh}
+		created.SetGroupVersionKind(iotv1.GroupVersion.WithKind("Product"))
+		Expect(k8sClient.Create(ctx, created)).To(Succeed())
+		seen, found, err := unstructured.NestedInt64(created.Object, "status", "observedGeneration")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(found).To(BeTrue(), "the create's answer carries no status.observedGeneration: %v", created.Object["status"])
+		Expect(seen).To(BeZero())
+		Expect(created.GetGeneration()).To(BeNumerically(">", seen))
+		h0 := healthOfUnstructured(Default, script, created.Object)
+		Expect([]string{h0.Kstatus, h0.Argo}).To(Equal([]string{"InProgress", "Progressing"}))
+
 		// Created already paused: nothing in the cloud, so not Ready.
 		paused := newProduct(unique("Born_paused_"))
 		paused.Annotations = map[string]string{iotv1.AnnotationPaused: "true"}

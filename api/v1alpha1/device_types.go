@@ -148,7 +148,13 @@ type Device struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	Spec   DeviceSpec   `json:"spec"`
+	Spec DeviceSpec `json:"spec"`
+
+	// Status is what Kiot observed of the device. Until Kiot first
+	// writes it, the API server shows observedGeneration 0, so tools that
+	// compare it with metadata.generation (kstatus, Flux) never read a new
+	// object as done.
+	// +kubebuilder:default={observedGeneration: 0}
 	Status DeviceStatus `json:"status,omitempty"`
 }
 

@@ -114,7 +114,13 @@ type DeviceGroup struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	Spec   DeviceGroupSpec   `json:"spec"`
+	Spec DeviceGroupSpec `json:"spec"`
+
+	// Status is what Kiot observed of the group. Until Kiot first
+	// writes it, the API server shows observedGeneration 0, so tools that
+	// compare it with metadata.generation (kstatus, Flux) never read a new
+	// object as done.
+	// +kubebuilder:default={observedGeneration: 0}
 	Status DeviceGroupStatus `json:"status,omitempty"`
 }
 

@@ -368,7 +368,13 @@ type DistributeJob struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	Spec   DistributeJobSpec   `json:"spec"`
+	Spec DistributeJobSpec `json:"spec"`
+
+	// Status is what Kiot observed of the distribution. Until Kiot first
+	// writes it, the API server shows observedGeneration 0, so tools that
+	// compare it with metadata.generation (kstatus, Flux) never read a new
+	// object as done.
+	// +kubebuilder:default={observedGeneration: 0}
 	Status DistributeJobStatus `json:"status,omitempty"`
 }
 

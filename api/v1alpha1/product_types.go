@@ -162,7 +162,13 @@ type Product struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	Spec   ProductSpec   `json:"spec"`
+	Spec ProductSpec `json:"spec"`
+
+	// Status is what Kiot observed of the product. Until Kiot first
+	// writes it, the API server shows observedGeneration 0, so tools that
+	// compare it with metadata.generation (kstatus, Flux) never read a new
+	// object as done.
+	// +kubebuilder:default={observedGeneration: 0}
 	Status ProductStatus `json:"status,omitempty"`
 }
 

@@ -125,7 +125,13 @@ type ProviderConfig struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`
 
-	Spec   ProviderConfigSpec   `json:"spec"`
+	Spec ProviderConfigSpec `json:"spec"`
+
+	// Status is what Kiot observed of the ProviderConfig. Until Kiot first
+	// writes it, the API server shows observedGeneration 0, so tools that
+	// compare it with metadata.generation (kstatus, Flux) never read a new
+	// object as done.
+	// +kubebuilder:default={observedGeneration: 0}
 	Status ProviderConfigStatus `json:"status,omitempty"`
 }
 
