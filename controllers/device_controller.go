@@ -83,6 +83,9 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 		FoundByName: true,
 		// Its first reconcile asks shared batches, no per-device call.
 		QuickFirstReconcile: true,
+		// A new Device's registration usually answers before it is worth
+		// a status write of its own.
+		FirstWait: managed.FirstWait{Reason: iotv1.ReasonRegistering, For: device.RegisteringQuietly},
 	}, deviceOpts)
 	devicesOfProduct := mapListed[iotv1.DeviceList](mgr.GetClient(), func(product client.Object) []client.ListOption {
 		return []client.ListOption{client.InNamespace(product.GetNamespace()), client.MatchingFields{deviceProductIndex: product.GetName()}}

@@ -18,6 +18,12 @@ import (
 // soon as its result is in. A look costs no platform call.
 const RegisteringRetry = 30 * time.Second
 
+// RegisteringQuietly is how long a new Device waits for its batch
+// registration without writing a status (managed.Kind.FirstWait): a batch
+// answers within a second or two, so a new Device's first status write is
+// usually its Ready one, and one that waits longer says Registering.
+const RegisteringQuietly = 5 * time.Second
+
 // Create asks the shared Registrar for the device, which registers the
 // Devices of a product in batches with their nicknames (so no follow-up
 // call is needed). No worker waits for a batch: the Device reports

@@ -35,17 +35,39 @@ func init() {
 // Ready, and forgets deleted ones.
 type firstReadyTracker struct {
 	mu      sync.Mutex
-	pending map[types.NamespacedName]types.UID
+	pending map[types.NamespacedName]firstSight
 }
 
-// seen records a resource met without a Ready condition.
+// firstSight is a pending resource's UID and when it was first met.
+type firstSight struct {
+	uid types.UID
+	at  time.Time
+}
+
+// seen records a resource met without a Ready condition; the first meeting
+// of that UID is kept.
 func (t *firstReadyTracker) seen(obj Object) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.pending == nil {
-		t.pending = map[types.NamespacedName]types.UID{}
+		t.pending = map[types.NamespacedName]firstSight{}
 	}
-	t.pending[types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}] = obj.GetUID()
+	key := types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}
+	if s, ok := t.pending[key]; ok && s.uid == obj.GetUID() {
+		return
+	}
+	t.pending[key] = firstSight{uid: obj.GetUID(), at: time.Now()}
+}
+
+// seenAt is when a pending resource was first met.
+func (t *firstReadyTracker) seenAt(obj Object) (time.Time, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s, ok := t.pending[types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}]
+	if !ok || s.uid != obj.GetUID() {
+		return time.Time{}, false
+	}
+	return s.at, true
 }
 
 // written is called after obj's status was written: a pending resource now
@@ -56,12 +78,12 @@ func (t *firstReadyTracker) written(kind string, obj Object, now time.Time) {
 	}
 	key := types.NamespacedName{Namespace: obj.GetNamespace(), Name: obj.GetName()}
 	t.mu.Lock()
-	uid, ok := t.pending[key]
+	first, ok := t.pending[key]
 	if ok {
 		delete(t.pending, key)
 	}
 	t.mu.Unlock()
-	if ok && uid == obj.GetUID() {
+	if ok && first.uid == obj.GetUID() {
 		timeToFirstReady.WithLabelValues(kind).Observe(now.Sub(obj.GetCreationTimestamp().Time).Seconds())
 	}
 }

@@ -45,6 +45,24 @@ type Kind struct {
 	// resource with no status for no longer than before under a backlog
 	// (the first reconcile is what comes late, not its end).
 	QuickFirstReconcile bool
+	// FirstWait lets a new resource skip the status write of a wait it
+	// expects to end soon: while it has no Ready condition yet, a reconcile
+	// that ends waiting with Ready reason FirstWait.Reason writes nothing,
+	// for up to FirstWait.For after Kiot first saw the resource (and looks
+	// again then, unless woken sooner). A Device whose batch registration
+	// answers in a second so goes from no status to Ready in one write, not
+	// two. The CRDs' status default (observedGeneration 0) keeps kstatus
+	// reading it InProgress and Argo CD's script Progressing meanwhile; a
+	// wait that lasts longer is written, with its reason, when the time is
+	// up. Zero For: every wait is written. It needs QuickFirstReconcile
+	// (otherwise first sight was already written).
+	FirstWait FirstWait
+}
+
+// FirstWait is Kind.FirstWait.
+type FirstWait struct {
+	Reason string
+	For    time.Duration
 }
 
 // Reconciler is the engine. One instance serves one kind.
@@ -96,6 +114,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		return reconcile.Result{}, err
 	}
 	result, err := r.reconcile(ctx, s)
+	if wait, quiet := r.quietFirstWait(s, result, err); quiet {
+		return reconcile.Result{RequeueAfter: wait}, nil
+	}
 	r.reportStalled(s)
 	if patchErr := r.patchStatus(ctx, s); patchErr != nil {
 		return reconcile.Result{}, patchErr
