@@ -102,12 +102,12 @@ func (r results) markdown() string {
 	if f := r.floor; f != nil {
 		row(fmt.Sprintf("Apiserver write floor: 3×%d writes by the same client", r.devices), dur(f.rollout()),
 			fmt.Sprintf("Device-shaped creates %s, Secret creates %s, status writes %s", dur(f.create), dur(f.secret), dur(f.status)))
-		pattern := fmt.Sprintf("Kiot's write pattern: 6×%d writes by the same client (the floor's and Kiot's finalizer, first-sight status, Created event)", r.devices)
+		pattern := fmt.Sprintf("Kiot's write pattern: 5×%d writes by the same client (the floor's and Kiot's finalizer, Created event)", r.devices)
 		if f.kiot.policy {
-			pattern = fmt.Sprintf("Kiot's write pattern: 5×%d writes by the same client (the floor's and Kiot's first-sight status, Created event; the policy adds the finalizer at create)", r.devices)
+			pattern = fmt.Sprintf("Kiot's write pattern: 4×%d writes by the same client (the floor's and Kiot's Created event; the policy adds the finalizer at create)", r.devices)
 		}
-		row(pattern, dur(f.kiotPattern()), fmt.Sprintf("metadata patches %s, first-sight status writes %s, events %s; no watcher, no reconcile",
-			dur(f.kiot.metadata), dur(f.kiot.firstStatus), dur(f.kiot.event)))
+		row(pattern, dur(f.kiotPattern()), fmt.Sprintf("metadata patches %s, events %s; no watcher, no reconcile",
+			dur(f.kiot.metadata), dur(f.kiot.event)))
 		row(fmt.Sprintf("Apiserver delete floor: %d deletes", r.devices), dur(f.del), "")
 	}
 	row("Quota floor, registration", fmt.Sprintf("%s per device (RegisterDevice), %s batched", dur(r.quota.perDevice), dur(r.quota.batch)),
