@@ -161,21 +161,7 @@ var _ = Describe("DistributeJob", func() {
 
 		By("each Device's status and Secret say where it now connects")
 		for _, d := range devices {
-			Eventually(func(g Gomega) {
-				g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(d), d)).To(Succeed())
-				loc := d.Status.Location
-				g.Expect(loc).NotTo(BeNil())
-				g.Expect(loc.InstanceID).To(Equal(singaporeInstance))
-				g.Expect(loc.Region).To(Equal(singaporeRegion))
-				g.Expect(loc.MQTTHost).To(Equal(device.MQTTHost(pk, singaporeRegion, "")))
-				g.Expect(loc.DistributeJob).To(Equal(j.Name))
-				g.Expect(loc.JobID).To(Equal(j.Status.JobID))
-				var secret corev1.Secret
-				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: device.SecretName(d)}, &secret)).To(Succeed())
-				g.Expect(string(secret.Data[device.SecretKeyTargetRegionID])).To(Equal(singaporeRegion))
-				g.Expect(string(secret.Data[device.SecretKeyTargetIotInstanceID])).To(Equal(singaporeInstance))
-				g.Expect(string(secret.Data[device.SecretKeyTargetMQTTHost])).To(Equal(loc.MQTTHost))
-			}).Should(Succeed())
+			expectMovedToSingapore(d, j, pk)
 			Expect(conditionOf(Default, d, iotv1.ConditionReady).Status).To(Equal(metav1.ConditionTrue),
 				"the Device controller keeps its own status beside the location")
 		}
@@ -594,3 +580,24 @@ var _ = Describe("DistributeJob", func() {
 		Expect(strings.Contains(err.Error(), "spec is immutable")).To(BeTrue(), "%v", err)
 	})
 })
+
+// expectMovedToSingapore waits until Device d says, in its status and its
+// Secret, that job j moved it to the Singapore instance.
+func expectMovedToSingapore(d *iotv1.Device, j *iotv1.DistributeJob, productKey string) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		g.Expect(k8sClient.Get(context.Background(), client.ObjectKeyFromObject(d), d)).To(Succeed())
+		loc := d.Status.Location
+		g.Expect(loc).NotTo(BeNil(), "%s's location", d.Name)
+		g.Expect(loc.InstanceID).To(Equal(singaporeInstance))
+		g.Expect(loc.Region).To(Equal(singaporeRegion))
+		g.Expect(loc.MQTTHost).To(Equal(device.MQTTHost(productKey, singaporeRegion, "")))
+		g.Expect(loc.DistributeJob).To(Equal(j.Name))
+		g.Expect(loc.JobID).To(Equal(j.Status.JobID))
+		var secret corev1.Secret
+		g.Expect(k8sClient.Get(context.Background(), client.ObjectKey{Namespace: d.Namespace, Name: device.SecretName(d)}, &secret)).To(Succeed())
+		g.Expect(string(secret.Data[device.SecretKeyTargetRegionID])).To(Equal(singaporeRegion))
+		g.Expect(string(secret.Data[device.SecretKeyTargetIotInstanceID])).To(Equal(singaporeInstance))
+		g.Expect(string(secret.Data[device.SecretKeyTargetMQTTHost])).To(Equal(loc.MQTTHost))
+	}).Should(Succeed())
+}

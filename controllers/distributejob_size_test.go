@@ -14,7 +14,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
-	"github.com/kiot-dev/kiot/internal/device"
 )
 
 // storedSize is the size of an object as the API server returns it, with
@@ -105,20 +104,7 @@ var _ = Describe("DistributeJob size", func() {
 		Expect(j.Status.Devices).To(HaveLen(testStatusDevices), "status.devices is bounded: the others are only in the ledger")
 
 		for _, d := range devices {
-			Eventually(func(g Gomega) {
-				g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(d), d)).To(Succeed())
-				loc := d.Status.Location
-				g.Expect(loc).NotTo(BeNil(), "%s's location", d.Name)
-				g.Expect(loc.InstanceID).To(Equal(singaporeInstance))
-				g.Expect(loc.Region).To(Equal(singaporeRegion))
-				g.Expect(loc.DistributeJob).To(Equal(j.Name))
-				g.Expect(loc.JobID).To(Equal(j.Status.JobID))
-				var secret corev1.Secret
-				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: device.SecretName(d)}, &secret)).To(Succeed())
-				g.Expect(string(secret.Data[device.SecretKeyTargetRegionID])).To(Equal(singaporeRegion))
-				g.Expect(string(secret.Data[device.SecretKeyTargetIotInstanceID])).To(Equal(singaporeInstance))
-				g.Expect(string(secret.Data[device.SecretKeyTargetMQTTHost])).To(Equal(device.MQTTHost(pk, singaporeRegion, "")))
-			}).Should(Succeed())
+			expectMovedToSingapore(d, j, pk)
 		}
 	})
 
