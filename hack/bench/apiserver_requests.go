@@ -84,25 +84,28 @@ func parseLabels(s string) map[string]string {
 	return out
 }
 
-// writesOnly keeps the requests that change something.
-func writesOnly(m map[string]int64) map[string]int64 {
-	out := map[string]int64{}
-	for k, n := range m {
-		verb, _, _ := strings.Cut(k, " ")
-		switch verb {
-		case "POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION":
-			out[k] = n
-		}
+// isWrite says whether a verb changes something.
+func isWrite(key string) bool {
+	verb, _, _ := strings.Cut(key, " ")
+	switch verb {
+	case "POST", "PUT", "PATCH", "APPLY", "DELETE", "DELETECOLLECTION":
+		return true
 	}
-	return out
+	return false
 }
+
+// writesOnly keeps the requests that change something.
+func writesOnly(m map[string]int64) map[string]int64 { return keep(m, isWrite) }
 
 // readsOnly keeps the others (GET, LIST).
 func readsOnly(m map[string]int64) map[string]int64 {
+	return keep(m, func(key string) bool { return !isWrite(key) })
+}
+
+func keep(m map[string]int64, want func(string) bool) map[string]int64 {
 	out := map[string]int64{}
-	writes := writesOnly(m)
 	for k, n := range m {
-		if _, ok := writes[k]; !ok {
+		if want(k) {
 			out[k] = n
 		}
 	}

@@ -107,8 +107,8 @@ func (s *SecretWatch) Stop() {
 	}
 }
 
-// Watching reports whether key has a watch (tests).
-func (s *SecretWatch) Watching(key client.ObjectKey) bool {
+// watching reports whether key has a watch.
+func (s *SecretWatch) watching(key client.ObjectKey) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, ok := s.watches[key]

@@ -115,7 +115,7 @@ func TestSecretWatchDropsIdleWatchesAndStops(t *testing.T) {
 	if err := w.Get(ctx, fresh, &corev1.Secret{}); err != nil {
 		t.Fatal(err)
 	}
-	if !w.Watching(old) || !w.Watching(fresh) {
+	if !w.watching(old) || !w.watching(fresh) {
 		t.Fatal("both Secrets must be watched within the idle time")
 	}
 	// Reaping looks every quarter of IdleAfter: old is unread for 76
@@ -124,10 +124,10 @@ func TestSecretWatchDropsIdleWatchesAndStops(t *testing.T) {
 	if err := w.Get(ctx, fresh, &corev1.Secret{}); err != nil {
 		t.Fatal(err)
 	}
-	if w.Watching(old) {
+	if w.watching(old) {
 		t.Error("a watch unread for more than IdleAfter must stop")
 	}
-	if !w.Watching(fresh) {
+	if !w.watching(fresh) {
 		t.Error("a watch read within IdleAfter must stay")
 	}
 
@@ -137,7 +137,7 @@ func TestSecretWatchDropsIdleWatchesAndStops(t *testing.T) {
 	if err := w.Get(ctx, fresh, &s); err != nil || string(s.Data["accessKeyId"]) != "2" {
 		t.Fatalf("a read after Stop = %q, %v; want the API reader's answer", s.Data["accessKeyId"], err)
 	}
-	if fallback.gets.Load() != before+1 || w.Watching(fresh) {
+	if fallback.gets.Load() != before+1 || w.watching(fresh) {
 		t.Error("after Stop, reads go to the API reader and start no watch")
 	}
 }
