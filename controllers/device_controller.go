@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -22,14 +23,19 @@ import (
 )
 
 // productUsableChanged passes the Product changes its Devices act on: the
-// key they register under, whether it is Ready, its deletion. A status
-// write such as a new deviceCount would otherwise wake every Device of the
-// Product, and each would observe the platform again.
+// key they register under (once the Product is Ready: a key recorded
+// mid-creation is followed by Ready, and a Device woken between the two
+// would only wait again, then be woken a second time), whether it is
+// Ready, its deletion. A status write such as a new deviceCount would
+// otherwise wake every Device of the Product, and each would observe the
+// platform again.
 var productUsableChanged = predicate.Funcs{
 	UpdateFunc: func(e event.UpdateEvent) bool {
 		before, after := e.ObjectOld.(*iotv1.Product), e.ObjectNew.(*iotv1.Product)
-		return before.Status.ProductKey != after.Status.ProductKey ||
-			apimeta.IsStatusConditionTrue(before.Status.Conditions, iotv1.ConditionReady) != apimeta.IsStatusConditionTrue(after.Status.Conditions, iotv1.ConditionReady) ||
+		readyBefore := apimeta.IsStatusConditionTrue(before.Status.Conditions, iotv1.ConditionReady)
+		readyAfter := apimeta.IsStatusConditionTrue(after.Status.Conditions, iotv1.ConditionReady)
+		return (readyAfter && before.Status.ProductKey != after.Status.ProductKey) ||
+			readyBefore != readyAfter ||
 			before.DeletionTimestamp.IsZero() != after.DeletionTimestamp.IsZero()
 	},
 }
@@ -68,6 +74,9 @@ func setupDevice(mgr ctrl.Manager, opts Options, connector providerconfig.Connec
 		return err
 	}
 	shared := device.NewFleet(observer, registrar, waiters)
+	// A batch's new Devices are reported on their Product, an event per
+	// window rather than one per Device.
+	shared.CreatedEvents = device.NewCreatedEvents(mgr.GetEventRecorder("kiot-device"), clock.RealClock{}, device.CreatedEventsWindow)
 	connector.External = func(conn providerconfig.Connection, api *iot.Client) managed.External {
 		return &device.External{API: api, Region: conn.Region, IotInstanceID: conn.IotInstanceID, Kube: mgr.GetClient(),
 			Locator: deviceLocator(mgr.GetClient(), api), Fleet: shared}

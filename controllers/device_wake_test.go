@@ -36,4 +36,24 @@ func TestDevicesWakeOnlyForProductChangesTheyActOn(t *testing.T) {
 			t.Errorf("%s: wakes the Devices = %v, want %v", tc.name, got, tc.wake)
 		}
 	}
+	// A Product being created records its key, then turns Ready: its
+	// Devices are woken once, by Ready.
+	creating := &iotv1.Product{}
+	creating.Status.Conditions = ready(metav1.ConditionFalse)
+	for _, tc := range []struct {
+		name   string
+		change func(*iotv1.Product)
+		wake   bool
+	}{
+		{"a key recorded while not Ready", func(p *iotv1.Product) { p.Status.ProductKey = "a1Key" }, false},
+		{"Ready turns True with the key", func(p *iotv1.Product) {
+			p.Status.ProductKey, p.Status.Conditions = "a1Key", ready(metav1.ConditionTrue)
+		}, true},
+	} {
+		after := creating.DeepCopy()
+		tc.change(after)
+		if got := productUsableChanged.Update(event.UpdateEvent{ObjectOld: creating, ObjectNew: after}); got != tc.wake {
+			t.Errorf("%s: wakes the Devices = %v, want %v", tc.name, got, tc.wake)
+		}
+	}
 }

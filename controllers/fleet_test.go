@@ -4,14 +4,18 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/device"
 	"github.com/kiot-dev/kiot/internal/iotsim"
 )
 
@@ -48,7 +52,7 @@ var _ = Describe("A fleet under one Product", func() {
 	})
 
 	It("registers 200 Devices in a few batch calls, and resyncs them with a few more", func() {
-		const fleet = 200
+		const fleet = fleetSpecDevices
 		// The fleet is applied with its Product (as one kubectl apply of
 		// both would): the Devices wait for it, then register together.
 		p := newProduct(unique("Batch_"))
@@ -61,6 +65,18 @@ var _ = Describe("A fleet under one Product", func() {
 			devices[i].Spec.Nickname = fmt.Sprintf("unit_%03d", i)
 		}
 		createAll(devices)
+		// Each waits for its Product, as the operator's cache shows: the
+		// Product's Ready then wakes 200 reconciles that read up-to-date
+		// Devices (one that read a Device older than Kiot's own last write
+		// would wait for the cache instead, and join a later batch on a
+		// busy machine).
+		for _, d := range devices {
+			Eventually(func(g Gomega) {
+				var cached iotv1.Device
+				g.Expect(mgrClient.Get(ctx, client.ObjectKeyFromObject(d), &cached)).To(Succeed())
+				g.Expect(readyReason(&cached)).To(Equal(iotv1.ReasonProductNotReady))
+			}).Should(Succeed())
+		}
 		Expect(k8sClient.Create(ctx, p)).To(Succeed())
 		readyProduct(p)
 		for _, d := range devices {
@@ -74,11 +90,34 @@ var _ = Describe("A fleet under one Product", func() {
 		// its results (8 calls seen); a second batch would be five more. The 200
 		// are woken together by their Product turning Ready, so they make
 		// one batch unless the operator stalls for longer than the
-		// Registrar's 200 ms linger.
+		// Registrar's linger (500 ms in the suite, which also lets a batch
+		// gather for up to 5 s while names keep coming: a busy machine
+		// reconciles them at about 50 a second).
 		after := callsOf(registration...)
 		Expect(total(after)-total(before)).To(BeNumerically("<=", 10), "registration calls for %d Devices (before %v, after %v)", fleet, before, after)
 		for _, d := range devices {
 			Expect(simDeviceNamed(p.Status.ProductKey, d.Name).Nickname).To(Equal(d.Spec.Nickname), "the nickname went in the batch")
+		}
+		// The batch is reported on the Product, not by 200 events of the
+		// Devices' own.
+		Eventually(func(g Gomega) {
+			created := 0
+			for _, e := range managedEvents(g, "Product", p.Name) {
+				if e.Reason == device.ReasonDevicesCreated {
+					var n int
+					_, err := fmt.Sscanf(e.Note, "Created %d device", &n)
+					g.Expect(err).NotTo(HaveOccurred(), "event note %q", e.Note)
+					created += n
+				}
+			}
+			g.Expect(created).To(Equal(fleet), "devices the Product's %s events report", device.ReasonDevicesCreated)
+		}).Should(Succeed())
+		var all eventsv1.EventList
+		Expect(k8sClient.List(ctx, &all, client.InNamespace(p.Namespace))).To(Succeed())
+		for _, e := range all.Items {
+			if e.Regarding.Kind == "Device" && strings.HasPrefix(e.Regarding.Name, p.Name) {
+				Expect(e.Reason).NotTo(Equal("Created"), "Device %s recorded its own Created event", e.Regarding.Name)
+			}
 		}
 		// No batch is left in the journal once every result is stored.
 		Eventually(func(g Gomega) {
@@ -120,6 +159,14 @@ var _ = Describe("A fleet under one Product", func() {
 		Expect(k8sClient.Delete(ctx, p)).To(Succeed())
 	})
 })
+
+// readyReason is the reason of d's Ready condition, if any.
+func readyReason(d *iotv1.Device) string {
+	if c := apimeta.FindStatusCondition(d.Status.Conditions, iotv1.ConditionReady); c != nil {
+		return c.Reason
+	}
+	return ""
+}
 
 // callsOf counts the simulator's calls of each action so far.
 func callsOf(actions ...string) map[string]int64 {

@@ -59,9 +59,14 @@ type External struct {
 	// resolvedProductKey is productKey's answer, kept for the reconcile:
 	// Observe and Create both need it.
 	resolvedProductKey string
+	// createdReported: Create handed its device to Fleet.CreatedEvents.
+	createdReported bool
 }
 
-var _ managed.External = (*External)(nil)
+var (
+	_ managed.External         = (*External)(nil)
+	_ managed.CreationReporter = (*External)(nil)
+)
 
 // recordObserved records what an observation found and compares it to the spec.
 func (e *External) recordObserved(ctx context.Context, d *iotv1.Device, detail *iot.DeviceDetail, props map[string]string) (managed.Observation, error) {

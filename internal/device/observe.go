@@ -21,6 +21,9 @@ type Fleet struct {
 	Observer  *fleet.Observer
 	Registrar Registrar
 	Waiters   *Waiters
+	// CreatedEvents, when set, reports batch-registered Devices on their
+	// Product instead of one Created event per Device.
+	CreatedEvents *CreatedEvents
 
 	// requests holds, per Device, the last reconcile-requested-at token
 	// that made it read its device afresh: a token asks for the platform

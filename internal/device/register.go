@@ -52,6 +52,7 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 		e.Fleet.Observer.Record(key, fleet.Observation{DeviceName: name, IotID: reg.IotID,
 			Nickname: d.Spec.Nickname, Status: iot.DeviceStatusUnactive, DeviceSecret: reg.DeviceSecret})
 		d.Status.IotID, d.Status.ProductKey, d.Status.DeviceName = reg.IotID, productKey, name
+		e.reportCreated(ctx, d, reg.ApplyID, name)
 		return nil
 	case fleet.PhaseExists:
 		return e.adopt(ctx, d, key, name)
@@ -62,6 +63,25 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 		return fmt.Errorf("registering device %q in product %s failed: %s", name, productKey, reg.Reason)
 	}
 }
+
+// reportCreated hands a batch-registered device to its Product's
+// CreatedEvents, when the Device names a Product (one it can regard); a
+// Device that names a productKey records its own Created event.
+func (e *External) reportCreated(ctx context.Context, d *iotv1.Device, applyID int64, name string) {
+	if e.Fleet.CreatedEvents == nil || d.Spec.ProductRef == nil || applyID == 0 {
+		return
+	}
+	var product iotv1.Product
+	if err := e.Kube.Get(ctx, client.ObjectKey{Namespace: d.Namespace, Name: d.Spec.ProductRef.Name}, &product); err != nil {
+		return
+	}
+	e.Fleet.CreatedEvents.Add(&product, applyID, name)
+	e.createdReported = true
+}
+
+// CreationReported says the last Create's device is reported on its
+// Product with the rest of its batch (managed.CreationReporter).
+func (e *External) CreationReported() bool { return e.createdReported }
 
 // adopt takes over a device the batch check found already registered (by
 // an interrupted attempt of Kiot's, or outside Kiot): read afresh, it is

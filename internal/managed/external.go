@@ -80,6 +80,14 @@ type External interface {
 	Delete(ctx context.Context, obj Object) error
 }
 
+// CreationReporter is an External that may report a creation itself: a
+// Device registered in a batch is reported once per batch, on its Product,
+// so a fleet does not write an event per Device. When CreationReported
+// says so after a Create, the engine records no Created event of its own.
+type CreationReporter interface {
+	CreationReported() bool
+}
+
 // ErrAlreadyGone is Delete's answer when no cloud resource was there to
 // delete: never created, or deleted behind Kiot's back. The engine releases
 // the finalizer as after a deletion but reports what really happened.

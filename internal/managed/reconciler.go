@@ -210,7 +210,9 @@ func (r *Reconciler) create(ctx context.Context, s *scope, external External) (O
 			return Observation{}, err
 		}
 	}
-	r.event(s.obj, corev1.EventTypeNormal, "Created", "Create", "Created the cloud resource")
+	if reporter, ok := external.(CreationReporter); !ok || !reporter.CreationReported() {
+		r.event(s.obj, corev1.EventTypeNormal, "Created", "Create", "Created the cloud resource")
+	}
 	s.log.Info("Created the cloud resource")
 	return external.Observe(ctx, s.obj)
 }
