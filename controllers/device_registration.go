@@ -38,6 +38,8 @@ func newRegistration(mgr ctrl.Manager, opts Options, connector providerconfig.Co
 		},
 		Notify:       waiters.Wake,
 		PollInterval: opts.RegistrationPoll,
+		Linger:       opts.RegistrationLinger,
+		MaxLinger:    opts.RegistrationMaxLinger,
 	})
 	if err != nil {
 		return nil, nil, err

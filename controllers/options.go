@@ -44,6 +44,12 @@ type Options struct {
 	// registration's progress (0: the Registrar's default, 2s; the suite
 	// shortens it).
 	RegistrationPoll time.Duration
+	// RegistrationLinger and RegistrationMaxLinger shape batches: a forming
+	// batch leaves once no name came for RegistrationLinger, at the latest
+	// RegistrationMaxLinger after its first (0: the Registrar's defaults,
+	// 200 ms and 1 s).
+	RegistrationLinger    time.Duration
+	RegistrationMaxLinger time.Duration
 	// Clients builds the IoT Platform clients (tests shorten backoffs).
 	Clients providerconfig.ClientFactory
 	// CredentialsRecheck is how often a ProviderConfig's credentials are
