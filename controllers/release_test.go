@@ -40,19 +40,61 @@ func decodeManifest(text string) []*unstructured.Unstructured {
 	return out
 }
 
+// mutatingAdmissionPolicyAPI is the API the chart's finalizer policy needs.
+const mutatingAdmissionPolicyAPI = "admissionregistration.k8s.io/v1/MutatingAdmissionPolicy"
+
+// clusterCapabilities is Helm's offline capabilities as a cluster that
+// serves MutatingAdmissionPolicy (Kubernetes 1.36+) or not: helm install
+// learns them from the cluster's discovery.
+func clusterCapabilities(servesPolicies bool) *chartutil.Capabilities {
+	caps := *chartutil.DefaultCapabilities
+	var versions chartutil.VersionSet
+	for _, v := range caps.APIVersions {
+		if !strings.HasPrefix(v, "admissionregistration.k8s.io/v1/MutatingAdmissionPolicy") {
+			versions = append(versions, v)
+		}
+	}
+	if servesPolicies {
+		versions = append(versions, mutatingAdmissionPolicyAPI, mutatingAdmissionPolicyAPI+"Binding")
+	}
+	caps.APIVersions = versions
+	return &caps
+}
+
 // renderChart renders dist/chart as `helm install --namespace namespace`
-// would, through Helm's own library: the CRDs of crds/ first, then the
-// templates.
+// would on a cluster before Kubernetes 1.36.
 func renderChart(namespace string, values map[string]any) string {
 	GinkgoHelper()
+	return renderChartOn(clusterCapabilities(false), namespace, values)
+}
+
+// renderChartOn renders dist/chart through Helm's own library for a
+// cluster of caps: the CRDs of crds/ first, then the templates.
+func renderChartOn(caps *chartutil.Capabilities, namespace string, values map[string]any) string {
+	GinkgoHelper()
+	rendered, err := renderChartOrError(caps, namespace, values)
+	Expect(err).NotTo(HaveOccurred())
+	return rendered
+}
+
+// renderChartOrError is renderChartOn that returns the templates' error.
+func renderChartOrError(caps *chartutil.Capabilities, namespace string, values map[string]any) (string, error) {
 	chart, err := loader.Load(filepath.Join("..", "dist", "chart"))
-	Expect(err).NotTo(HaveOccurred())
-	Expect(chartutil.ProcessDependenciesWithMerge(chart, values)).To(Succeed())
+	if err != nil {
+		return "", err
+	}
+	if err := chartutil.ProcessDependenciesWithMerge(chart, values); err != nil {
+		return "", err
+	}
 	renderValues, err := chartutil.ToRenderValues(chart, values,
-		chartutil.ReleaseOptions{Name: "kiot", Namespace: namespace, IsInstall: true, Revision: 1}, chartutil.DefaultCapabilities)
-	Expect(err).NotTo(HaveOccurred())
+		chartutil.ReleaseOptions{Name: "kiot", Namespace: namespace, IsInstall: true, Revision: 1}, caps)
+	if err != nil {
+		return "", err
+	}
 	files, err := engine.Render(chart, renderValues)
-	Expect(err).NotTo(HaveOccurred())
+	if err != nil {
+		return "", err
+	}
 	var docs []string
 	for _, crd := range chart.CRDObjects() {
 		docs = append(docs, string(crd.File.Data))
@@ -67,7 +109,7 @@ func renderChart(namespace string, values map[string]any) string {
 			docs = append(docs, files[name])
 		}
 	}
-	return strings.Join(docs, "\n---\n")
+	return strings.Join(docs, "\n---\n"), nil
 }
 
 // dryRunApply applies manifest with --dry-run=server and returns how many
@@ -178,6 +220,54 @@ var _ = Describe("The release artifacts (dist/)", func() {
 		Expect(deploymentOf(objects)).To(Equal(want))
 
 		Expect(dryRunApply(rendered)).To(Equal(len(objects)))
+	})
+
+	It("hold a Helm chart that installs the finalizer policy where the cluster serves it, unless told otherwise", func() {
+		policyObjects := func(names []string) []string {
+			var out []string
+			for _, name := range names {
+				if strings.HasPrefix(name, "MutatingAdmissionPolicy") {
+					out = append(out, name)
+				}
+			}
+			return out
+		}
+		policy := []string{"MutatingAdmissionPolicy/kiot-finalizer", "MutatingAdmissionPolicyBinding/kiot-finalizer"}
+		for _, tc := range []struct {
+			serves  bool
+			install any
+			want    []string
+		}{
+			{true, nil, policy}, {false, nil, nil},
+			{true, "auto", policy}, {false, "auto", nil},
+			{true, false, nil}, {false, true, policy},
+		} {
+			values := map[string]any{}
+			if tc.install != nil {
+				values["finalizerPolicy"] = map[string]any{"install": tc.install}
+			}
+			rendered := renderChartOn(clusterCapabilities(tc.serves), "kiot-helm-policy", values)
+			Expect(policyObjects(kindsAndNames(decodeManifest(rendered)))).To(ConsistOf(tc.want),
+				"cluster serves the API: %v, finalizerPolicy.install: %v", tc.serves, tc.install)
+		}
+		// The policy the chart installs is config/admission's, which this
+		// API server (1.37) accepts.
+		manifest := renderChartOn(clusterCapabilities(true), "kiot-helm-policy", map[string]any{})
+		var policyDocs []string
+		for _, o := range decodeManifest(manifest) {
+			if strings.HasPrefix(o.GetKind(), "MutatingAdmissionPolicy") {
+				data, err := yaml.Marshal(o.Object)
+				Expect(err).NotTo(HaveOccurred())
+				policyDocs = append(policyDocs, string(data))
+			}
+		}
+		admission, err := os.ReadFile(filepath.Join("..", "dist", "kiot-admission.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(kindsAndNames(decodeManifest(strings.Join(policyDocs, "\n---\n")))).To(Equal(kindsAndNames(decodeManifest(string(admission)))))
+		Expect(dryRunApply(strings.Join(policyDocs, "\n---\n"))).To(Equal(2))
+
+		_, err = renderChartOrError(clusterCapabilities(true), "kiot-helm-policy", map[string]any{"finalizerPolicy": map[string]any{"install": "yes"}})
+		Expect(err).To(MatchError(ContainSubstring("finalizerPolicy.install is \"yes\": use auto, true or false")))
 	})
 
 	It("hold a Helm chart that budgets disruptions only when there is a replica to spare", func() {

@@ -6,7 +6,8 @@
 //     of config/admission (Kubernetes 1.36+);
 //   - dist/chart, a Helm chart whose templates are the same objects with
 //     the image, replicas, resources, operator flags, credentials,
-//     scheduling and an optional ServiceMonitor made values.
+//     scheduling and an optional ServiceMonitor made values, and the
+//     finalizer policy where the cluster serves it.
 //
 // Whatever config/default holds (RBAC, Service, NetworkPolicy, ...) flows
 // into both. `make release VERSION=v0.2.0` runs it; hack/verify-generated.sh
@@ -79,10 +80,15 @@ func run(o Options) error {
 	return writeChart(filepath.Join(o.Out, "chart"), o, objects)
 }
 
-// writeAdmission copies config/admission's policy as it is: it names no
-// image or namespace, so nothing in it depends on the release.
+// admissionPolicy is config/admission's finalizer policy as it is: it names
+// no image or namespace, so nothing in it depends on the release.
+func admissionPolicy() ([]byte, error) {
+	return os.ReadFile(filepath.Join("config", "admission", "finalizer_policy.yaml"))
+}
+
+// writeAdmission copies config/admission's policy.
 func writeAdmission(o Options) error {
-	policy, err := os.ReadFile(filepath.Join("config", "admission", "finalizer_policy.yaml"))
+	policy, err := admissionPolicy()
 	if err != nil {
 		return err
 	}
