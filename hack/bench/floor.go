@@ -10,7 +10,6 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	eventsv1 "k8s.io/api/events/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -47,13 +46,14 @@ type writeFloor struct {
 func (f writeFloor) rollout() time.Duration { return f.create + f.secret + f.status }
 
 // kiotPattern is the client's time for every write of a Device's rollout
-// through Kiot: the floor's three and Kiot's further three.
+// through Kiot: the floor's three and, without the finalizer policy, the
+// finalizer's patch.
 func (f writeFloor) kiotPattern() time.Duration { return f.rollout() + f.kiot.total() }
 
-func measureWriteFloor(ctx context.Context, cfg *rest.Config, repoRoot string, n, workers int) (writeFloor, error) {
+func measureWriteFloor(ctx context.Context, cfg *rest.Config, repoRoot string, n, workers int, finalizerPolicy bool) (writeFloor, error) {
 	var floor writeFloor
 	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, apiextensionsv1.AddToScheme, eventsv1.AddToScheme} {
+	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, apiextensionsv1.AddToScheme} {
 		if err := add(scheme); err != nil {
 			return floor, err
 		}
@@ -110,8 +110,11 @@ func measureWriteFloor(ctx context.Context, cfg *rest.Config, repoRoot string, n
 		return floor, fmt.Errorf("scratch status writes: %w", err)
 	}
 	floor.status = s.total()
-	if floor.kiot, err = measureKiotWrites(ctx, c, objs, workers); err != nil {
-		return floor, err
+	floor.kiot.policy = finalizerPolicy
+	if !finalizerPolicy {
+		if floor.kiot.metadata, err = measureFinalizerPatches(ctx, c, objs, workers); err != nil {
+			return floor, err
+		}
 	}
 	s, err = parallel(ctx, workers, objs, name, func(ctx context.Context, o *unstructured.Unstructured) error {
 		return c.Delete(ctx, o)
@@ -122,9 +125,6 @@ func measureWriteFloor(ctx context.Context, cfg *rest.Config, repoRoot string, n
 	floor.del = s.total()
 	// The Secrets go too (one collection delete, not measured), so the
 	// operator, which watches every Secret, does not hold them meanwhile.
-	if err := c.DeleteAllOf(ctx, &eventsv1.Event{}, client.InNamespace(floorNamespace)); err != nil {
-		return floor, err
-	}
 	return floor, c.DeleteAllOf(ctx, &corev1.Secret{}, client.InNamespace(floorNamespace))
 }
 

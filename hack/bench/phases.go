@@ -20,7 +20,7 @@ import (
 func (b *bench) phases(ctx context.Context, root string, cfg *rest.Config) error {
 	n := b.o.devices
 	b.logf("apiserver write floor: %d scratch Device creates, Secret creates, status writes, deletes", n)
-	floor, err := measureWriteFloor(ctx, cfg, root, n, b.o.workers)
+	floor, err := measureWriteFloor(ctx, cfg, root, n, b.o.workers, b.o.finalizerPolicy)
 	if err != nil {
 		return fmt.Errorf("apiserver write floor: %w", err)
 	}
@@ -36,7 +36,6 @@ func (b *bench) phases(ctx context.Context, root string, cfg *rest.Config) error
 		if err := b.installFinalizerPolicy(ctx, root); err != nil {
 			return err
 		}
-		b.r.floor.kiot.policy = true
 	}
 	if err := b.rollout(ctx); err != nil {
 		return err
