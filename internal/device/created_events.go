@@ -59,15 +59,15 @@ func NewCreatedEvents(recorder events.EventRecorder, c clock.WithDelayedExecutio
 }
 
 // Add reports that the batch applyID created deviceName for a Device of
-// product's namespace. The first Add of a window starts it.
+// product's namespace. The first Add of a window starts it and keeps
+// product, which the caller must not change afterwards.
 func (c *CreatedEvents) Add(product *iotv1.Product, applyID int64, deviceName string) {
 	key := client.ObjectKeyFromObject(product)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	b, ok := c.pending[key]
 	if !ok {
-		// A copy: the caller's object may be the cache's.
-		b = &createdBatch{product: product.DeepCopy()}
+		b = &createdBatch{product: product}
 		c.pending[key] = b
 		c.clock.AfterFunc(c.window, func() { c.flush(key) })
 	}

@@ -59,6 +59,9 @@ type External struct {
 	// resolvedProductKey is productKey's answer, kept for the reconcile:
 	// Observe and Create both need it.
 	resolvedProductKey string
+	// product is the Product resource productKey resolved, when the Device
+	// names one (productRef): its batch creation is reported on it.
+	product *iotv1.Product
 	// createdReported: Create handed its device to Fleet.CreatedEvents.
 	createdReported bool
 }
@@ -195,7 +198,10 @@ func (e *External) productKey(ctx context.Context, d *iotv1.Device) (string, err
 	if d.Spec.ProductKey != "" {
 		key, err = d.Spec.ProductKey, refs.CheckProductKey(ctx, e.Kube, d.Namespace, d.Spec.ProductKey, ProductRetry)
 	} else {
-		key, err = refs.ReadyProductKey(ctx, e.Kube, d.Namespace, d.Spec.ProductRef.Name, ProductRetry)
+		e.product, err = refs.ReadyProduct(ctx, e.Kube, d.Namespace, d.Spec.ProductRef.Name, ProductRetry)
+		if err == nil {
+			key = e.product.Status.ProductKey
+		}
 	}
 	if err != nil {
 		return "", err

@@ -52,7 +52,7 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 		e.Fleet.Observer.Record(key, fleet.Observation{DeviceName: name, IotID: reg.IotID,
 			Nickname: d.Spec.Nickname, Status: iot.DeviceStatusUnactive, DeviceSecret: reg.DeviceSecret})
 		d.Status.IotID, d.Status.ProductKey, d.Status.DeviceName = reg.IotID, productKey, name
-		e.reportCreated(ctx, d, reg.ApplyID, name)
+		e.reportCreated(reg.ApplyID, name)
 		return nil
 	case fleet.PhaseExists:
 		return e.adopt(ctx, d, key, name)
@@ -65,17 +65,13 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 }
 
 // reportCreated hands a batch-registered device to its Product's
-// CreatedEvents, when the Device names a Product (one it can regard); a
-// Device that names a productKey records its own Created event.
-func (e *External) reportCreated(ctx context.Context, d *iotv1.Device, applyID int64, name string) {
-	if e.Fleet.CreatedEvents == nil || d.Spec.ProductRef == nil || applyID == 0 {
+// CreatedEvents, when the Device names a Product (productKey resolved it);
+// a Device that names a productKey records its own Created event.
+func (e *External) reportCreated(applyID int64, name string) {
+	if e.Fleet.CreatedEvents == nil || e.product == nil || applyID == 0 {
 		return
 	}
-	var product iotv1.Product
-	if err := e.Kube.Get(ctx, client.ObjectKey{Namespace: d.Namespace, Name: d.Spec.ProductRef.Name}, &product); err != nil {
-		return
-	}
-	e.Fleet.CreatedEvents.Add(&product, applyID, name)
+	e.Fleet.CreatedEvents.Add(e.product, applyID, name)
 	e.createdReported = true
 }
 

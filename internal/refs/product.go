@@ -20,17 +20,27 @@ import (
 // ProductNotReady, to be looked at again after retry (the Product's own
 // events usually wake the waiting resource sooner).
 func ReadyProductKey(ctx context.Context, kube client.Reader, namespace, name string, retry time.Duration) (string, error) {
-	var p iotv1.Product
-	err := kube.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &p)
-	if apierrors.IsNotFound(err) {
-		return "", managed.Wait(iotv1.ReasonProductNotReady, retry,
-			"Product %s/%s does not exist: create it, or name an existing product with spec.productKey", namespace, name)
-	}
+	p, err := ReadyProduct(ctx, kube, namespace, name, retry)
 	if err != nil {
 		return "", err
 	}
-	if !apimeta.IsStatusConditionTrue(p.Status.Conditions, iotv1.ConditionReady) || p.Status.ProductKey == "" {
-		return "", managed.Wait(iotv1.ReasonProductNotReady, retry, "waiting for Product %s/%s to be Ready", namespace, name)
-	}
 	return p.Status.ProductKey, nil
+}
+
+// ReadyProduct is ReadyProductKey's Product, for a caller that also
+// refers to it (an event regarding it, say).
+func ReadyProduct(ctx context.Context, kube client.Reader, namespace, name string, retry time.Duration) (*iotv1.Product, error) {
+	var p iotv1.Product
+	err := kube.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, &p)
+	if apierrors.IsNotFound(err) {
+		return nil, managed.Wait(iotv1.ReasonProductNotReady, retry,
+			"Product %s/%s does not exist: create it, or name an existing product with spec.productKey", namespace, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !apimeta.IsStatusConditionTrue(p.Status.Conditions, iotv1.ConditionReady) || p.Status.ProductKey == "" {
+		return nil, managed.Wait(iotv1.ReasonProductNotReady, retry, "waiting for Product %s/%s to be Ready", namespace, name)
+	}
+	return &p, nil
 }
