@@ -48,7 +48,7 @@ func (f writeFloor) rollout() time.Duration { return f.create + f.secret + f.sta
 // kiotPattern is the client's time for every write of a Device's rollout
 // through Kiot: the floor's three and, without the finalizer policy, the
 // finalizer's patch.
-func (f writeFloor) kiotPattern() time.Duration { return f.rollout() + f.kiot.total() }
+func (f writeFloor) kiotPattern() time.Duration { return f.rollout() + f.kiot.metadata }
 
 func measureWriteFloor(ctx context.Context, cfg *rest.Config, repoRoot string, n, workers int, finalizerPolicy bool) (writeFloor, error) {
 	var floor writeFloor

@@ -25,17 +25,11 @@ import (
 // takes beyond it is the cost of everything else (watches, the operator's
 // own CPU, the client's creates competing with Kiot's writes).
 type kiotWrites struct {
+	// metadata is the finalizer patches' time; zero with the policy.
 	metadata time.Duration
 	// policy: the finalizer admission policy is installed, so Kiot makes
 	// no metadata write.
 	policy bool
-}
-
-func (k kiotWrites) total() time.Duration {
-	if k.policy {
-		return 0
-	}
-	return k.metadata
 }
 
 // measureFinalizerPatches times a metadata patch standing for the

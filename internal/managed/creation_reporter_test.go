@@ -1,16 +1,10 @@
 package managed
 
 import (
-	"context"
 	"strings"
 	"testing"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/fake"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 )
@@ -26,12 +20,6 @@ func (r *reportingCreator) CreationReported() bool { return r.reported }
 
 func TestACreationTheKindReportedRecordsNoCreatedEvent(t *testing.T) {
 	for _, reported := range []bool{false, true} {
-		scheme := runtime.NewScheme()
-		if err := iotv1.AddToScheme(scheme); err != nil {
-			t.Fatal(err)
-		}
-		p := &iotv1.Product{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", Generation: 1}, Spec: iotv1.ProductSpec{ProductName: "Name_1"}}
-		c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).Build()
 		ext := &reportingCreator{reported: reported, scripted: scripted{
 			observe: func(obj Object) (Observation, error) {
 				return Observation{Exists: obj.(*iotv1.Product).Status.ProductKey != "", UpToDate: true}, nil
@@ -39,9 +27,7 @@ func TestACreationTheKindReportedRecordsNoCreatedEvent(t *testing.T) {
 			create: func(obj Object) error { obj.(*iotv1.Product).Status.ProductKey = "a1Key"; return nil },
 		}}
 		recorder := events.NewFakeRecorder(10)
-		r := &Reconciler{Client: c, Recorder: recorder, ResyncPeriod: resync,
-			Kind: Kind{Name: "Product", New: func() Object { return &iotv1.Product{} }, Connector: connectorFunc(func() External { return ext })}}
-		if _, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err != nil {
+		if _, err, _, _ := reconcileProduct(t, ext, recorder, nil); err != nil {
 			t.Fatal(err)
 		}
 		if ext.creates != 1 {

@@ -70,6 +70,14 @@ func reconcileOnce(t *testing.T, ext *scripted, mutate func(*iotv1.Product)) (re
 // reconcileWithClient is reconcileOnce that also returns the fake API server.
 func reconcileWithClient(t *testing.T, ext *scripted, mutate func(*iotv1.Product)) (reconcile.Result, error, *iotv1.Product, client.Client) {
 	t.Helper()
+	return reconcileProduct(t, ext, events.NewFakeRecorder(100), mutate)
+}
+
+// reconcileProduct runs one reconcile of a fresh Product through ext,
+// recording events with recorder, and returns the Product as written and
+// the fake API server.
+func reconcileProduct(t *testing.T, ext External, recorder events.EventRecorder, mutate func(*iotv1.Product)) (reconcile.Result, error, *iotv1.Product, client.Client) {
+	t.Helper()
 	scheme := runtime.NewScheme()
 	if err := iotv1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
@@ -79,12 +87,13 @@ func reconcileWithClient(t *testing.T, ext *scripted, mutate func(*iotv1.Product
 		mutate(p)
 	}
 	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(p).WithStatusSubresource(&iotv1.Product{}).Build()
-	if ext.client == nil {
-		ext.client = c
+	// A scripted External's answers may read and write the same fake.
+	if s, ok := ext.(*scripted); ok && s.client == nil {
+		s.client = c
 	}
 	r := &Reconciler{
 		Client:       c,
-		Recorder:     events.NewFakeRecorder(100),
+		Recorder:     recorder,
 		Kind:         Kind{Name: "Product", New: func() Object { return &iotv1.Product{} }, Connector: connectorFunc(func() External { return ext })},
 		ResyncPeriod: resync,
 	}
