@@ -64,7 +64,10 @@
 // After writing to a device (registration, nickname, enable/disable,
 // delete) the Device calls observer.Invalidate(key, deviceName): its next
 // Get reads that device afresh with BatchQueryDeviceDetail (100 names a
-// call), coalesced with the other invalidated devices of the product.
+// call), coalesced with the other invalidated devices of the product: one
+// such read runs per product at a time, and one that would not fill a call
+// starts at most once per ReadInterval (1 s), so a burst of them does not
+// spend the action's whole quota on calls of a few names.
 //
 // Secrets: QueryDevice returns DeviceSecret for every device (seed 004
 // L12201–12205, sample L12371), as do BatchQueryDeviceDetail (L11863–11867)

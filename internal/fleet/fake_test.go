@@ -42,6 +42,8 @@ type fakePlatform struct {
 	loseRegisterAnswers int
 	// detailGate, when set, holds BatchQueryDeviceDetail until closed.
 	detailGate chan struct{}
+	// detailSizes are the names per BatchQueryDeviceDetail call, in order.
+	detailSizes []int
 }
 
 func newFakePlatform() *fakePlatform {
@@ -53,6 +55,12 @@ func (f *fakePlatform) count(action string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[action]
+}
+
+func (f *fakePlatform) detailNames() []int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.detailSizes)
 }
 
 func (f *fakePlatform) total() int {
@@ -215,6 +223,7 @@ func (f *fakePlatform) QueryDevice(_ context.Context, in iot.DeviceListInput) (*
 func (f *fakePlatform) BatchQueryDeviceDetail(_ context.Context, _ string, names []string) ([]iot.DeviceDetail, error) {
 	f.mu.Lock()
 	f.calls["BatchQueryDeviceDetail"]++
+	f.detailSizes = append(f.detailSizes, len(names))
 	gate := f.detailGate
 	f.mu.Unlock()
 	if gate != nil {

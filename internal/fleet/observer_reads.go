@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/kiot-dev/kiot/internal/iot"
 )
@@ -81,8 +82,8 @@ func pageAll(ctx context.Context, api ObservationAPI, productKey string) (map[st
 }
 
 // readLocked joins or starts a single read of deviceName. Names asked for
-// while one read runs form the next, which starts when it ends; the first
-// read waits ReadLinger for company.
+// while one read runs form the next, which starts when it ends (paced by
+// ReadInterval); the first read waits ReadLinger for company.
 func (o *Observer) readLocked(ctx context.Context, api ObservationAPI, key Key, pv *productView, deviceName string) *flight {
 	if pv.detail != nil && pv.detailNames[deviceName] && pv.readSeq[deviceName] >= pv.dirty[deviceName] {
 		return pv.detail
@@ -92,34 +93,57 @@ func (o *Observer) readLocked(ctx context.Context, api ObservationAPI, key Key, 
 	}
 	pv.nextNames[deviceName] = true
 	f := pv.next
-	switch {
-	case pv.detail != nil:
-		// Starts when the running read ends.
-	case o.opts.ReadLinger < 0 || len(pv.nextNames) >= detailBatchNames:
-		o.startReadLocked(context.WithoutCancel(ctx), api, key, pv)
-	case !pv.lingering:
-		pv.lingering = true
-		go o.lingerRead(context.WithoutCancel(ctx), api, key, pv)
-	}
+	o.scheduleReadLocked(context.WithoutCancel(ctx), api, key, pv, max(o.opts.ReadLinger, 0))
 	return f
 }
 
-// lingerRead starts the waiting read after ReadLinger, unless a full one
-// started meanwhile.
-func (o *Observer) lingerRead(ctx context.Context, api ObservationAPI, key Key, pv *productView) {
-	<-o.opts.Clock.After(o.opts.ReadLinger)
+// scheduleReadLocked starts the waiting read now, or arms the one timer
+// that starts it once it has waited long enough. It does nothing while a
+// read runs: that read's end schedules the next.
+func (o *Observer) scheduleReadLocked(ctx context.Context, api ObservationAPI, key Key, pv *productView, linger time.Duration) {
+	if pv.detail != nil || pv.next == nil {
+		return
+	}
+	wait := o.readWaitLocked(pv, linger)
+	if wait <= 0 {
+		o.startReadLocked(ctx, api, key, pv)
+		return
+	}
+	if !pv.lingering {
+		pv.lingering = true
+		go o.lingerRead(ctx, api, key, pv, wait)
+	}
+}
+
+// readWaitLocked is how much longer the waiting names should wait: none
+// when they fill a call; else the linger, and at least what is left of
+// ReadInterval since the last read started.
+func (o *Observer) readWaitLocked(pv *productView, linger time.Duration) time.Duration {
+	if len(pv.nextNames) >= detailBatchNames {
+		return 0
+	}
+	wait := linger
+	if o.opts.ReadInterval > 0 && !pv.lastReadAt.IsZero() {
+		wait = max(wait, o.opts.ReadInterval-o.opts.Clock.Since(pv.lastReadAt))
+	}
+	return wait
+}
+
+// lingerRead looks again after wait: a read that started meanwhile, or a
+// later start, may have changed what is due.
+func (o *Observer) lingerRead(ctx context.Context, api ObservationAPI, key Key, pv *productView, wait time.Duration) {
+	<-o.opts.Clock.After(wait)
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	pv.lingering = false
-	if pv.detail == nil && pv.next != nil {
-		o.startReadLocked(ctx, api, key, pv)
-	}
+	o.scheduleReadLocked(ctx, api, key, pv, 0)
 }
 
 // startReadLocked turns the waiting names into the running read.
 func (o *Observer) startReadLocked(ctx context.Context, api ObservationAPI, key Key, pv *productView) {
 	f, names := pv.next, slices.Sorted(maps.Keys(pv.nextNames))
 	pv.detail, pv.detailNames, pv.next, pv.nextNames = f, pv.nextNames, nil, nil
+	pv.lastReadAt = o.opts.Clock.Now()
 	seq := pv.seq
 	for _, n := range names {
 		pv.readSeq[n] = seq
@@ -154,9 +178,7 @@ func (o *Observer) startReadLocked(ctx context.Context, api ObservationAPI, key 
 		}
 		f.err = err
 		pv.detail, pv.detailNames = nil, nil
-		if pv.next != nil {
-			o.startReadLocked(ctx, api, key, pv)
-		}
+		o.scheduleReadLocked(ctx, api, key, pv, 0)
 		o.mu.Unlock()
 		close(f.done)
 	}()

@@ -18,8 +18,9 @@ func newObserverFixture(n int) (*Observer, *fakePlatform, *testingclock.FakeCloc
 		fake.addDevice(name, "meter_nick")
 	}
 	clk := testingclock.NewFakeClock(time.Unix(1_700_000_000, 0))
-	// Reads start at once: TestObserverLingersForCompany covers the linger.
-	return NewObserver(ObserverOptions{MaxAge: time.Minute, ReadLinger: -1, Clock: clk}), fake, clk, names
+	// Reads start at once: TestObserverLingersForCompany covers the linger,
+	// TestObserverPacesPartialReads the interval.
+	return NewObserver(ObserverOptions{MaxAge: time.Minute, ReadLinger: -1, ReadInterval: -1, Clock: clk}), fake, clk, names
 }
 
 func mustGet(t *testing.T, o *Observer, api ObservationAPI, name string) (Observation, bool) {
@@ -168,7 +169,7 @@ func TestObserverLingersForCompany(t *testing.T) {
 		fake.addDevice(n, "")
 	}
 	clk := testingclock.NewFakeClock(time.Unix(1_700_000_000, 0))
-	o := NewObserver(ObserverOptions{MaxAge: time.Minute, Clock: clk})
+	o := NewObserver(ObserverOptions{MaxAge: time.Minute, ReadInterval: -1, Clock: clk})
 	mustGet(t, o, fake, names[0])
 	for _, n := range names {
 		o.Invalidate(testKey, n)
@@ -210,5 +211,76 @@ func TestObserverLingersForCompany(t *testing.T) {
 	wg.Wait()
 	if got := fake.count("BatchQueryDeviceDetail"); got != 2 {
 		t.Errorf("%d BatchQueryDeviceDetail calls, want 2 (a full one needs no linger)", got)
+	}
+}
+
+// getAll asks for every name concurrently, as reconciles do, and returns
+// the WaitGroup that ends when all are answered.
+func getAll(t *testing.T, o *Observer, api ObservationAPI, names []string) *sync.WaitGroup {
+	t.Helper()
+	var wg sync.WaitGroup
+	for _, n := range names {
+		wg.Go(func() {
+			if _, found, err := o.Get(context.Background(), api, testKey, n); err != nil || !found {
+				t.Errorf("%s: found=%v err=%v", n, found, err)
+			}
+		})
+	}
+	return &wg
+}
+
+func waitingNames(o *Observer) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.products[testKey].nextNames)
+}
+
+func TestObserverPacesPartialReads(t *testing.T) {
+	fake := newFakePlatform()
+	names := deviceNames("pump", 130)
+	for _, n := range names {
+		fake.addDevice(n, "")
+	}
+	clk := testingclock.NewFakeClock(time.Unix(1_700_000_000, 0))
+	o := NewObserver(ObserverOptions{MaxAge: time.Hour, Clock: clk}) // 50 ms linger, 1 s interval
+	mustGet(t, o, fake, names[0])
+	for _, n := range names {
+		o.Invalidate(testKey, n)
+	}
+	reads := func() int { return fake.count("BatchQueryDeviceDetail") }
+
+	// The first read after a quiet spell waits the linger alone.
+	first := getAll(t, o, fake, names[:10])
+	driveUntilTrue(t, func() bool { return waitingNames(o) == 10 && clk.HasWaiters() })
+	clk.Step(50 * time.Millisecond)
+	first.Wait()
+	if got := reads(); got != 1 {
+		t.Fatalf("10 Devices took %d reads, want 1", got)
+	}
+
+	// 20 more, right after: they wait until a second has passed since that
+	// read began, not for another linger.
+	second := getAll(t, o, fake, names[10:30])
+	driveUntilTrue(t, func() bool { return waitingNames(o) == 20 && clk.HasWaiters() })
+	clk.Step(950 * time.Millisecond)
+	// Still waiting on its timer (a linger alone would have fired).
+	driveUntilTrue(t, func() bool { return waitingNames(o) == 20 && clk.HasWaiters() })
+	if got := reads(); got != 1 {
+		t.Fatalf("a partial read started %d reads into the interval", got-1)
+	}
+	clk.Step(50 * time.Millisecond)
+	second.Wait()
+	if got := reads(); got != 2 {
+		t.Fatalf("%d reads once the interval passed, want 2", got)
+	}
+
+	// 100 names fill a call: it starts at once, inside the interval.
+	third := getAll(t, o, fake, names[30:130])
+	third.Wait()
+	if got := reads(); got != 3 {
+		t.Errorf("%d reads, want 3: a full call does not wait for the interval", got)
+	}
+	if got := fake.detailNames(); len(got) != 3 || got[0] != 10 || got[1] != 20 || got[2] != 100 {
+		t.Errorf("names per read = %v, want [10 20 100]", got)
 	}
 }
