@@ -40,8 +40,9 @@ type fakePlatform struct {
 	// loseRegisterAnswers: that many BatchRegisterDeviceWithApplyId calls
 	// take effect but answer a transient error, as a lost response would.
 	loseRegisterAnswers int
-	// detailGate, when set, holds BatchQueryDeviceDetail until closed.
-	detailGate chan struct{}
+	// detailGate, when set, holds BatchQueryDeviceDetail until closed;
+	// registerGate, BatchRegisterDeviceWithApplyId.
+	detailGate, registerGate chan struct{}
 	// detailSizes are the names per BatchQueryDeviceDetail call, in order.
 	detailSizes []int
 }
@@ -121,6 +122,12 @@ func (f *fakePlatform) batch(applyID int64) (*fakeBatch, error) {
 }
 
 func (f *fakePlatform) BatchRegisterDeviceWithApplyID(_ context.Context, _ string, applyID int64) (int64, error) {
+	f.mu.Lock()
+	gate := f.registerGate
+	f.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls["BatchRegisterDeviceWithApplyId"]++

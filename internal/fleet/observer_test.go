@@ -162,37 +162,35 @@ func driveUntilTrue(t *testing.T, done func() bool) {
 	driveUntil(t, testingclock.NewFakeClock(time.Time{}), done)
 }
 
-func TestObserverLingersForCompany(t *testing.T) {
+// newInvalidatedFixture is an Observer on a fake clock whose snapshot
+// holds n devices, every one of them invalidated: each Get reads afresh.
+func newInvalidatedFixture(t *testing.T, prefix string, n int, opts ObserverOptions) (*Observer, *fakePlatform, *testingclock.FakeClock, []string) {
+	t.Helper()
 	fake := newFakePlatform()
-	names := deviceNames("lamp", 120)
-	for _, n := range names {
-		fake.addDevice(n, "")
+	names := deviceNames(prefix, n)
+	for _, name := range names {
+		fake.addDevice(name, "")
 	}
 	clk := testingclock.NewFakeClock(time.Unix(1_700_000_000, 0))
-	o := NewObserver(ObserverOptions{MaxAge: time.Minute, ReadInterval: -1, Clock: clk})
+	opts.Clock = clk
+	o := NewObserver(opts)
 	mustGet(t, o, fake, names[0])
-	for _, n := range names {
-		o.Invalidate(testKey, n)
+	for _, name := range names {
+		o.Invalidate(testKey, name)
 	}
-	var wg sync.WaitGroup
+	return o, fake, clk, names
+}
+
+func TestObserverLingersForCompany(t *testing.T) {
+	o, fake, clk, names := newInvalidatedFixture(t, "lamp", 120, ObserverOptions{MaxAge: time.Minute, ReadInterval: -1})
 	// 40 Devices ask one after the other, as reconciles do.
-	for _, n := range names[:40] {
-		wg.Go(func() {
-			if _, found, err := o.Get(context.Background(), fake, testKey, n); err != nil || !found {
-				t.Errorf("%s: found=%v err=%v", n, found, err)
-			}
-		})
-	}
-	driveUntilTrue(t, func() bool {
-		o.mu.Lock()
-		defer o.mu.Unlock()
-		return len(o.products[testKey].nextNames) == 40
-	})
+	first := getAll(t, o, fake, names[:40])
+	driveUntilTrue(t, func() bool { return waitingNames(o) == 40 && clk.HasWaiters() })
 	if got := fake.count("BatchQueryDeviceDetail"); got != 0 {
 		t.Fatalf("%d reads before the linger ended", got)
 	}
 	clk.Step(50 * time.Millisecond)
-	wg.Wait()
+	first.Wait()
 	if got := fake.count("BatchQueryDeviceDetail"); got != 1 {
 		t.Errorf("40 Devices took %d BatchQueryDeviceDetail calls, want 1", got)
 	}
@@ -201,14 +199,7 @@ func TestObserverLingersForCompany(t *testing.T) {
 	for _, n := range names[20:120] {
 		o.Invalidate(testKey, n)
 	}
-	for _, n := range names[20:120] {
-		wg.Go(func() {
-			if _, _, err := o.Get(context.Background(), fake, testKey, n); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
+	getAll(t, o, fake, names[20:120]).Wait()
 	if got := fake.count("BatchQueryDeviceDetail"); got != 2 {
 		t.Errorf("%d BatchQueryDeviceDetail calls, want 2 (a full one needs no linger)", got)
 	}
@@ -236,17 +227,8 @@ func waitingNames(o *Observer) int {
 }
 
 func TestObserverPacesPartialReads(t *testing.T) {
-	fake := newFakePlatform()
-	names := deviceNames("pump", 130)
-	for _, n := range names {
-		fake.addDevice(n, "")
-	}
-	clk := testingclock.NewFakeClock(time.Unix(1_700_000_000, 0))
-	o := NewObserver(ObserverOptions{MaxAge: time.Hour, Clock: clk}) // 50 ms linger, 1 s interval
-	mustGet(t, o, fake, names[0])
-	for _, n := range names {
-		o.Invalidate(testKey, n)
-	}
+	// The defaults: a 50 ms linger, a 1 s interval.
+	o, fake, clk, names := newInvalidatedFixture(t, "pump", 130, ObserverOptions{MaxAge: time.Hour})
 	reads := func() int { return fake.count("BatchQueryDeviceDetail") }
 
 	// The first read after a quiet spell waits the linger alone.

@@ -229,6 +229,10 @@ func TestRegistrarHoldsAJournaledBatchUntilItsClientCanBeBuilt(t *testing.T) {
 
 func TestRegistrarRunsOneBatchOfAProductAtATimeSoATrickleFormsFewBatches(t *testing.T) {
 	fake := newFakePlatform()
+	// The first batch stays in BatchRegisterDeviceWithApplyId until every
+	// late name has come: they all come while it runs.
+	gate := make(chan struct{})
+	fake.registerGate = gate
 	fx := newRegistrarFixture(t, fake, NewMemoryJournal())
 	fx.start(t)
 	first := deviceNames("early", 3)
@@ -244,6 +248,10 @@ func TestRegistrarRunsOneBatchOfAProductAtATimeSoATrickleFormsFewBatches(t *test
 			fx.clock.Step(time.Second) // the creates trickle in over seconds
 		}
 	}
+	if got := fake.count("BatchCheckDeviceNames"); got != 1 {
+		t.Errorf("%d batches while the first ran, want 1: later names wait for it past MaxLinger", got)
+	}
+	close(gate)
 	driveUntil(t, fx.clock, fx.allFinal(append(first, late...)...))
 	if got := fake.count("BatchCheckDeviceNames"); got != 2 {
 		t.Errorf("%d batches, want 2: the names that came while the first ran form one more", got)
