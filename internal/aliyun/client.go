@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
@@ -54,8 +55,14 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 			return fmt.Errorf("IoT Platform %s: waiting for quota: %w", req.Action, err)
 		}
 
+		// Asked after the quota wait, just before the request leaves: a
+		// replica that lost its lease while waiting sends nothing.
+		window, err := c.writeWindow(req)
+		if err != nil {
+			return err
+		}
 		start := c.cfg.Clock.Now()
-		err = c.attempt(ctx, req, out)
+		err = c.attempt(ctx, req, out, window)
 		observeAttempt(req.Action, err, c.cfg.Clock.Since(start))
 		if err == nil {
 			return nil
@@ -73,9 +80,14 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 	}
 }
 
-// attempt is one HTTP exchange.
-func (c *Client) attempt(ctx context.Context, req Request, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.AttemptTimeout)
+// attempt is one HTTP exchange, bounded by AttemptTimeout and, for a
+// write, by the lease's window (when not zero).
+func (c *Client) attempt(ctx context.Context, req Request, out any, window time.Duration) error {
+	timeout := c.cfg.AttemptTimeout
+	if window > 0 {
+		timeout = min(timeout, window)
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
 	payload := c.sign(req)
@@ -95,7 +107,7 @@ func (c *Client) attempt(ctx context.Context, req Request, out any) error {
 		return &Error{Action: req.Action, Message: "building the request failed", class: ClassTerminal}
 	}
 	httpReq.Header.Set("Accept", "application/json")
-	httpReq.Header.Set("User-Agent", "kiot")
+	httpReq.Header.Set("User-Agent", c.cfg.UserAgent)
 
 	resp, err := c.cfg.HTTPClient.Do(httpReq)
 	if err != nil {

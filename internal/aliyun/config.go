@@ -50,6 +50,15 @@ type Config struct {
 	Quotas *QuotaRegistry
 	// Retry defaults to DefaultRetryPolicy.
 	Retry *RetryPolicy
+	// Writes, when set, is asked before every call that changes the
+	// platform (IsRead says which do not); a refusal is returned as a
+	// retryable *Error and nothing is sent. The operator sets it to its
+	// leader-lease guard when replicas elect a leader.
+	Writes WriteGate
+	// UserAgent is sent with every request (empty: "kiot"); the operator
+	// names its replica in it, so the platform's audit trail tells replicas
+	// apart.
+	UserAgent string
 	// Clock defaults to the wall clock. Tests give a fake one
 	// (internal/aliyun/fakeclock) so that pacing and backoff never really wait.
 	Clock clock.Clock
@@ -71,6 +80,7 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.RealClock{}
 	}
+	cfg.UserAgent = cmp.Or(cfg.UserAgent, "kiot")
 	cfg.AttemptTimeout = cmp.Or(cfg.AttemptTimeout, DefaultAttemptTimeout)
 	cfg.MaxResponseBytes = cmp.Or(cfg.MaxResponseBytes, DefaultMaxResponseBytes)
 	cfg.PostThreshold = cmp.Or(cfg.PostThreshold, DefaultPostThreshold)

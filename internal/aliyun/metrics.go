@@ -35,6 +35,11 @@ var (
 		Help: "Calls repeated by the client after a throttled or transient failure.",
 	}, []string{"action"})
 
+	writesWithheld = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "kiot_iot_writes_withheld_total",
+		Help: "Calls that would change the platform and were not sent, because this replica's leader lease was not known to be held (never renewed, or last renewed a renew deadline ago or more).",
+	}, []string{"action"})
+
 	quotaWait = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "kiot_iot_quota_wait_seconds",
 		Help:    "Time a call waited for its client-side quota token before being sent.",
@@ -45,7 +50,7 @@ var (
 // init registers once per process; tests build as many Clients as they like
 // without touching the registry again.
 func init() {
-	metrics.Registry.MustRegister(apiCalls, apiCallDuration, apiThrottled, apiRetries, quotaWait)
+	metrics.Registry.MustRegister(apiCalls, apiCallDuration, apiThrottled, apiRetries, writesWithheld, quotaWait)
 }
 
 // metricCode is the code label of an attempt's outcome.
