@@ -41,6 +41,15 @@ type ManagerOptions struct {
 	// lives in LeaderElectionNamespace (empty: the pod's namespace).
 	LeaderElection          bool
 	LeaderElectionNamespace string
+	// LeaseDuration, RenewDeadline and RetryPeriod are the leader
+	// election's (client-go's meanings). A replica writes, to the cloud and
+	// to Kubernetes, only while its last renewal is younger than
+	// RenewDeadline; LeaseDuration − RenewDeadline is the margin for such a
+	// write to arrive before another replica can hold the Lease
+	// (internal/leaderlease).
+	LeaseDuration time.Duration
+	RenewDeadline time.Duration
+	RetryPeriod   time.Duration
 	// KubeAPIQPS and KubeAPIBurst pace requests to the Kubernetes API.
 	KubeAPIQPS   float64
 	KubeAPIBurst int
@@ -57,6 +66,10 @@ func DefaultManagerOptions() ManagerOptions {
 		MetricsAddr:   ":8443",
 		MetricsSecure: true,
 		ProbeAddr:     ":8081",
+		// controller-runtime's defaults.
+		LeaseDuration: 15 * time.Second,
+		RenewDeadline: 10 * time.Second,
+		RetryPeriod:   2 * time.Second,
 		// client-go's defaults (20 QPS, burst 30) starve a fleet of
 		// thousands of Devices whose Secrets and statuses are written on
 		// first reconcile. A client-side limit is the wrong guard for the
@@ -82,6 +95,7 @@ func DefaultManagerOptions() ManagerOptions {
 			OperatorNamespace: cmp.Or(os.Getenv("POD_NAMESPACE"), "kiot-system"),
 			// Retry stays 0 so that it follows ConflictRetry.
 			DistributeTiming: distribution.Timing{PollMin: distribution.DefaultTiming.PollMin, PollMax: distribution.DefaultTiming.PollMax},
+			Clients:          providerconfig.ClientFactory{UserAgent: userAgent()},
 		},
 		Getenv: os.Getenv,
 	}
@@ -105,7 +119,7 @@ func NewScheme() *runtime.Scheme {
 func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = float32(o.KubeAPIQPS), o.KubeAPIBurst
-	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
+	opts := ctrl.Options{
 		Scheme:                  NewScheme(),
 		Cache:                   CacheOptions(),
 		Metrics:                 metricsServerOptions(o),
@@ -116,10 +130,19 @@ func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
 		LeaderElectionNamespace: o.LeaderElectionNamespace,
 		// A manager that stops leading exits quickly so its replacement starts.
 		LeaderElectionReleaseOnCancel: true,
-	})
+	}
+	started := func(ctrl.Manager) {}
+	if o.LeaderElection {
+		var err error
+		if started, err = withLeaseGuard(cfg, &o, &opts); err != nil {
+			return nil, err
+		}
+	}
+	mgr, err := ctrl.NewManager(cfg, opts)
 	if err != nil {
 		return nil, err
 	}
+	started(mgr)
 	if err := SetupAll(mgr, o.Controllers, o.Getenv); err != nil {
 		return nil, err
 	}
@@ -130,4 +153,13 @@ func NewManager(cfg *rest.Config, o ManagerOptions) (ctrl.Manager, error) {
 		return nil, err
 	}
 	return mgr, nil
+}
+
+// userAgent names this replica to the platform, so that its audit trail
+// tells replicas apart.
+func userAgent() string {
+	if name := replicaName(); name != "" {
+		return "kiot (" + name + ")"
+	}
+	return "kiot"
 }

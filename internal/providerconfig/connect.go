@@ -82,6 +82,11 @@ type ClientFactory struct {
 	// Configure, when set, adjusts each client's config (tests use it for
 	// short retry backoffs).
 	Configure func(*aliyun.Config)
+	// Writes, when set, admits each call that changes the platform (the
+	// operator's leader-lease guard).
+	Writes aliyun.WriteGate
+	// UserAgent names this replica in every request (empty: "kiot").
+	UserAgent string
 }
 
 // New returns a client for conn.
@@ -94,6 +99,8 @@ func (f ClientFactory) New(conn Connection) (*iot.Client, error) {
 		Endpoint:      conn.Endpoint,
 		IotInstanceID: conn.IotInstanceID,
 		Credentials:   conn.Credentials,
+		Writes:        f.Writes,
+		UserAgent:     f.UserAgent,
 	}
 	if f.Configure != nil {
 		f.Configure(&cfg)
