@@ -62,7 +62,7 @@ test-conformance: ## Drive the simulator with the official Alibaba Cloud Go SDK 
 	cd hack/conformance && $(GO) vet ./... && $(GO) test ./... -count=1
 
 .PHONY: chaos
-chaos: ## Roll out and delete 500 Devices while Kiot is killed, calls fail, kube-apiserver restarts; check the cloud (~10 min, not in test). CHAOS_ARGS=--scenarios=clean,errors
+chaos: ## Roll out and delete 500 Devices while Kiot is killed, calls fail, kube-apiserver restarts; check the cloud; two replicas fail over (~13 min, not in test). CHAOS_ARGS=--scenarios=clean,errors
 	KUBEBUILDER_ASSETS="$$(hack/tools/install.sh $(ENVTEST_TOOLS))" $(GO) run ./hack/chaos $(CHAOS_ARGS)
 
 ##@ Run

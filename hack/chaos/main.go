@@ -36,6 +36,9 @@ type options struct {
 	phase     time.Duration
 	dir       string
 	tools     string
+	// operator, when set, is the operator binary to run instead of this
+	// checkout's (to compare two builds in the same run of the harness).
+	operator string
 }
 
 func main() {
@@ -44,10 +47,11 @@ func main() {
 	flag.IntVar(&o.devices, "devices", 500, "Devices in the fleet")
 	flag.StringVar(&names, "scenarios", "", "comma-separated scenarios to run (default all): "+scenarioNames())
 	flag.Uint64Var(&o.seed, "seed", uint64(time.Now().UnixNano()), "seed of the random kill moments and faults")
-	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "bound of the whole run; scenarios not started by then are reported as not run")
+	flag.DurationVar(&o.timeout, "timeout", 20*time.Minute, "bound of the whole run; scenarios not started by then are reported as not run")
 	flag.DurationVar(&o.phase, "phase-timeout", 2*time.Minute, "bound of each rollout and each deletion")
 	flag.StringVar(&o.dir, "dir", filepath.Join("bin", "chaos"), "where the operator binary and each scenario's logs go")
 	flag.StringVar(&o.tools, "tools", os.Getenv("KUBEBUILDER_ASSETS"), "directory of etcd, kube-apiserver and kubectl (make -s envtest-path)")
+	flag.StringVar(&o.operator, "operator-binary", "", "run this operator binary instead of building the checkout's (compare another build with the same scenarios)")
 	flag.Parse()
 	// envtest logs through controller-runtime; its logs are not the report.
 	ctrllog.SetLogger(logr.Discard())
@@ -104,10 +108,12 @@ func runAll(ctx context.Context, o options) (failed bool, err error) {
 	log := func(format string, args ...any) {
 		fmt.Printf("[%5s] "+format+"\n", append([]any{time.Since(start).Round(time.Second)}, args...)...)
 	}
-	log("building the operator")
-	bin, err := testbed.BuildOperator(root, dir)
-	if err != nil {
-		return false, err
+	bin := o.operator
+	if bin == "" {
+		log("building the operator")
+		if bin, err = testbed.BuildOperator(root, dir); err != nil {
+			return false, err
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
@@ -125,6 +131,7 @@ func runAll(ctx context.Context, o options) (failed bool, err error) {
 		results = append(results, res)
 		log("scenario %s: %s", s.name, res.verdict())
 	}
+	targetChecks(results)
 	fmt.Println()
 	report(os.Stdout, results, o, time.Since(start))
 	for _, r := range results {

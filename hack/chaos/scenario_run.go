@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -22,6 +23,10 @@ type result struct {
 	checks            []check
 	peakRSS           int64
 	logs              string
+	// baseline is the scenario the times are compared with; failover is
+	// set for the scenarios that run two replicas.
+	baseline string
+	failover *failover
 }
 
 func (r result) ok() bool {
@@ -56,13 +61,20 @@ func (r result) verdict() string {
 // disruption, checks the steady invariants, deletes everything under the
 // teardown disruption, and checks that nothing is left.
 func runScenario(ctx context.Context, s scenario, o options, bo testbed.Options, rng *rand.Rand, log func(string, ...any)) (res result) {
-	res = result{name: s.name, logs: bo.Dir}
+	res = result{name: s.name, logs: bo.Dir, baseline: cmp.Or(s.baseline, "clean")}
+	bo.Replicas = s.replicas
 	bed, err := testbed.Start(ctx, bo)
 	if err != nil {
 		res.setupErr = err
 		return res
 	}
 	defer bed.Stop()
+	var leases *leaseWatch
+	if s.replicas > 1 {
+		watchCtx, endWatch := context.WithCancel(ctx)
+		defer endWatch()
+		leases = watchLease(watchCtx, bed)
+	}
 	f := newFleet(o.devices)
 	r := &run{bed: bed, rng: rng, log: log, total: len(f.devices) + len(f.products) + len(f.groups) + 1}
 	if s.faults != nil {
@@ -147,15 +159,30 @@ func runScenario(ctx context.Context, s scenario, o options, bo testbed.Options,
 		keys[k] = true
 	}
 	res.checks = append(res.checks, goneChecks(f, p, keys, cl, waitErr)...)
-	res.kills, res.crashes, res.peakRSS = bed.Operator.Kills(), bed.Operator.Crashes(), bed.Operator.PeakRSS()
+	if leases != nil {
+		var at time.Time
+		if t := r.disruptedAt.Load(); t != nil {
+			at = *t
+		}
+		checks, fo := failoverChecks(leases, bed, at)
+		res.checks = append(res.checks, checks...)
+		res.failover = &fo
+	}
+	for _, op := range bed.Operators {
+		res.kills += op.Kills()
+		res.crashes += op.Crashes()
+		res.peakRSS = max(res.peakRSS, op.PeakRSS())
+	}
 	return res
 }
 
-// ensureRunning starts the operator if a disruption left it stopped.
+// ensureRunning starts every operator a disruption left stopped.
 func ensureRunning(bed *testbed.Bed, log func(string, ...any)) {
-	if !bed.Operator.Running() {
-		if err := bed.Operator.Start(); err != nil {
-			log("  starting the operator: %v", err)
+	for _, op := range bed.Operators {
+		if !op.Running() {
+			if err := op.Start(); err != nil {
+				log("  starting %s: %v", op.Name(), err)
+			}
 		}
 	}
 }

@@ -19,6 +19,13 @@ type run struct {
 	// ready counts the Ready objects at the last poll of the rollout.
 	ready atomic.Int64
 	total int
+	// disruptedAt is when a failover scenario took the leader away.
+	disruptedAt atomic.Pointer[time.Time]
+}
+
+func (r *run) markDisrupted() {
+	now := time.Now()
+	r.disruptedAt.CompareAndSwap(nil, &now)
 }
 
 // scenario is a disruption of the rollout and of the deletion of a fleet.
@@ -34,6 +41,11 @@ type scenario struct {
 	deleteWhen func(ctx context.Context, r *run)
 	// teardown disrupts the deletion until ctx ends.
 	teardown func(ctx context.Context, r *run)
+	// replicas is how many operators run (default 1); more elect a leader.
+	replicas int
+	// baseline names the scenario whose times this one is compared with
+	// (default clean).
+	baseline string
 }
 
 // createActions are the calls that make a cloud object and whose lost
@@ -70,6 +82,16 @@ var scenarios = []scenario{
 		faults: errorFaults()},
 	{name: "apiserver-restart", about: "kube-apiserver stopped for 5s and started again mid-rollout",
 		rollout: restartAPIServerAt(1.0 / 3)},
+	{name: "failover-clean", replicas: 2, about: "two replicas electing a leader, no disruption: the baseline for the failover times"},
+	{name: "failover-kill-register", replicas: 2, baseline: "failover-clean",
+		about:   "kill -9 of the leader when its first BatchRegisterDeviceWithApplyId is answered; it starts again as the standby",
+		rollout: onLeaderAnswer("BatchRegisterDeviceWithApplyId", killLeader)},
+	{name: "failover-kill-delete", replicas: 2, baseline: "failover-clean",
+		about:    "kill -9 of the leader 3s into the deletion; it starts again as the standby",
+		teardown: afterDelay(3*time.Second, killLeader)},
+	{name: "failover-pause", replicas: 2, baseline: "failover-clean",
+		about:   "the leader stopped (SIGSTOP) for 25s, past its 15s lease, when its first BatchRegisterDeviceWithApplyId is answered, then resumed",
+		rollout: onLeaderAnswer("BatchRegisterDeviceWithApplyId", pauseLeader)},
 }
 
 func errorFaults() *iotsim.Faults {

@@ -53,6 +53,10 @@ type Operator struct {
 	bin, kubeconfig, logPath string
 	args                     []string
 	supervise                time.Duration
+	// name is the replica's POD_NAME (its User-Agent and Lease identity);
+	// elect runs it with leader election, beside other replicas.
+	name  string
+	elect bool
 
 	mu          sync.Mutex
 	cmd         *exec.Cmd
@@ -66,9 +70,13 @@ type Operator struct {
 	metricsAddr string
 }
 
-func newOperator(bin, kubeconfig, logPath string, args []string, supervise time.Duration) *Operator {
-	return &Operator{bin: bin, kubeconfig: kubeconfig, logPath: logPath, args: args, supervise: supervise}
+func newOperator(bin, kubeconfig, logPath string, args []string, supervise time.Duration, name string, elect bool) *Operator {
+	return &Operator{bin: bin, kubeconfig: kubeconfig, logPath: logPath, args: args, supervise: supervise, name: name, elect: elect}
 }
+
+// Name is the replica's name: its POD_NAME, which its User-Agent and its
+// Lease identity start with.
+func (o *Operator) Name() string { return o.name }
 
 // Start starts the operator; an error if it is running.
 func (o *Operator) Start() error {
@@ -105,9 +113,11 @@ func (o *Operator) startLocked() error {
 		// Loopback: the bed scrapes plain HTTP without a token.
 		"--metrics-secure=false",
 		"--health-probe-bind-address=" + probes,
-		"--leader-elect=false",
+		"--leader-elect=" + strconv.FormatBool(o.elect),
+		"--leader-election-namespace=" + operatorNamespace,
 	}, o.args...)
 	cmd := exec.Command(o.bin, args...)
+	cmd.Env = append(os.Environ(), "POD_NAME="+o.name)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting the operator: %w", err)
@@ -159,6 +169,23 @@ func (o *Operator) Kill() error {
 	_ = cmd.Process.Signal(syscall.SIGKILL)
 	<-done
 	return nil
+}
+
+// Pause stops the running operator (SIGSTOP) for d, then lets it go on
+// (SIGCONT): a long GC, a frozen node or a VM migration, as the process
+// sees it. It returns once the process runs again.
+func (o *Operator) Pause(d time.Duration) error {
+	o.mu.Lock()
+	cmd := o.cmd
+	o.mu.Unlock()
+	if cmd == nil {
+		return errors.New("testbed: the operator is not running")
+	}
+	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		return err
+	}
+	time.Sleep(d)
+	return cmd.Process.Signal(syscall.SIGCONT)
 }
 
 // Restart kills the operator and starts it again.

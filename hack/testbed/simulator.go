@@ -10,16 +10,20 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iotsim"
 )
 
-// fastTiming makes batch registrations and distribution jobs finish in
-// well under a second, so a fleet's time is Kiot's, not the simulator's.
-var fastTiming = iotsim.Timing{
+// FastTiming, the bed's default, makes batch registrations and
+// distribution jobs finish in well under a second, so a fleet's time is
+// Kiot's, not the simulator's.
+var FastTiming = iotsim.Timing{
 	BatchCheck: 100 * time.Millisecond, BatchCreate: 100 * time.Millisecond,
 	JobInitializing: 200 * time.Millisecond, JobRunning: 500 * time.Millisecond,
 }
@@ -35,6 +39,32 @@ type simServer struct {
 	hook     atomic.Pointer[func(string)]
 	mu       sync.Mutex
 	inflight map[string]int64
+	written  []Write
+}
+
+// Write is one call that changes the platform, as the simulator received it.
+type Write struct {
+	At     time.Time
+	Action string
+	// Replica is the sender's POD_NAME, read from its User-Agent
+	// ("kiot (replica-1)"); empty for another client.
+	Replica string
+}
+
+func (s *simServer) writes() []Write {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.written)
+}
+
+// replicaOf reads the replica's name from Kiot's User-Agent.
+func replicaOf(userAgent string) string {
+	_, rest, ok := strings.Cut(userAgent, "(")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, ")")
+	return name
 }
 
 func startSimulator(dir string, timing iotsim.Timing) (*simServer, error) {
@@ -43,7 +73,7 @@ func startSimulator(dir string, timing iotsim.Timing) (*simServer, error) {
 		return nil, err
 	}
 	if timing == (iotsim.Timing{}) {
-		timing = fastTiming
+		timing = FastTiming
 	}
 	sim, err := iotsim.New(iotsim.Options{Quotas: true, Timing: timing, Logger: slog.New(slog.NewTextHandler(logFile, nil))})
 	if err != nil {
@@ -91,6 +121,9 @@ func (s *simServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.inflight[action]++
+	if !aliyun.IsRead(action) {
+		s.written = append(s.written, Write{At: time.Now(), Action: action, Replica: replicaOf(r.UserAgent())})
+	}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()

@@ -12,9 +12,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -50,6 +53,10 @@ type Options struct {
 	// SupervisePeriod: when the operator exits on its own (not by Kill),
 	// it is started again after this pause, as a kubelet would; default 1s.
 	SupervisePeriod time.Duration
+	// Replicas is how many operator processes run (default 1). More than
+	// one elect a leader through the Lease, as config/default's two do;
+	// each logs to operator-replica-N.log.
+	Replicas int
 }
 
 // Bed is a running test bed.
@@ -59,8 +66,10 @@ type Bed struct {
 	Sim *iotsim.Simulator
 	// SimURL is the simulator's address, http://127.0.0.1:port.
 	SimURL string
-	// Operator is the operator process.
+	// Operator is the operator process (the first replica).
 	Operator *Operator
+	// Operators are every replica, Operator first.
+	Operators []*Operator
 	// Kubeconfig is the admin kubeconfig file (the operator uses it too).
 	Kubeconfig string
 	// Dir is Options.Dir, with the logs.
@@ -132,10 +141,19 @@ func Start(ctx context.Context, o Options) (_ *Bed, err error) {
 	}
 	// The ProviderConfig points at the simulator on loopback.
 	args := append([]string{"--resync-period=" + o.ResyncPeriod.String(), "--allow-custom-endpoints"}, o.OperatorArgs...)
-	b.Operator = newOperator(o.OperatorBinary, b.Kubeconfig, filepath.Join(o.Dir, "operator.log"), args, o.SupervisePeriod)
-	if err := b.Operator.Start(); err != nil {
-		return nil, err
+	replicas := max(o.Replicas, 1)
+	for i := range replicas {
+		name, logName := fmt.Sprintf("replica-%d", i+1), "operator.log"
+		if replicas > 1 {
+			logName = "operator-" + name + ".log"
+		}
+		op := newOperator(o.OperatorBinary, b.Kubeconfig, filepath.Join(o.Dir, logName), args, o.SupervisePeriod, name, replicas > 1)
+		b.Operators = append(b.Operators, op)
+		if err := op.Start(); err != nil {
+			return nil, err
+		}
 	}
+	b.Operator = b.Operators[0]
 	if err := b.waitProviderConfigReady(ctx, 2*time.Minute); err != nil {
 		return nil, err
 	}
@@ -154,6 +172,10 @@ func (b *Bed) RESTConfig() *rest.Config { return rest.CopyConfig(b.config) }
 // there loses the answer of a call that happened. nil removes the hook.
 func (b *Bed) OnAnswer(hook func(action string)) { b.sim.setHook(hook) }
 
+// Writes are the simulator API calls that change the platform, in the
+// order they arrived, with the replica that sent each.
+func (b *Bed) Writes() []Write { return b.sim.writes() }
+
 // InFlight is the number of simulator API calls of action being served now.
 func (b *Bed) InFlight(action string) int64 { return b.sim.inFlight(action) }
 
@@ -167,8 +189,8 @@ func (b *Bed) RestartAPIServer(pause time.Duration) error {
 // Stop stops the operator, the simulator and the control plane. The logs in
 // Dir stay.
 func (b *Bed) Stop() {
-	if b.Operator != nil {
-		b.Operator.Stop()
+	for _, op := range b.Operators {
+		op.Stop()
 	}
 	if b.sim != nil {
 		b.sim.stop()
@@ -221,4 +243,49 @@ func (b *Bed) waitProviderConfigReady(ctx context.Context, timeout time.Duration
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// LeaderElectionID and the operator's namespace name the Lease replicas
+// compete for (controllers.leaderElectionID).
+const leaderElectionID = "kiot.iot.kiot.dev"
+
+// LeaseRecord is the leader election Lease as last written.
+type LeaseRecord struct {
+	// Identity is the holder's ("" when released); Replica its replica
+	// name, the identity up to "_".
+	Identity, Replica string
+	// Acquired is when the holder took the Lease, on its clock.
+	Acquired time.Time
+}
+
+// Lease reads the leader election Lease; a zero record when none exists
+// yet.
+func (b *Bed) Lease(ctx context.Context) (LeaseRecord, error) {
+	var l coordinationv1.Lease
+	err := b.client.Get(ctx, client.ObjectKey{Namespace: operatorNamespace, Name: leaderElectionID}, &l)
+	if apierrors.IsNotFound(err) {
+		return LeaseRecord{}, nil
+	}
+	if err != nil {
+		return LeaseRecord{}, err
+	}
+	var rec LeaseRecord
+	if l.Spec.HolderIdentity != nil {
+		rec.Identity = *l.Spec.HolderIdentity
+		rec.Replica, _, _ = strings.Cut(rec.Identity, "_")
+	}
+	if l.Spec.AcquireTime != nil {
+		rec.Acquired = l.Spec.AcquireTime.Time
+	}
+	return rec, nil
+}
+
+// Replica is the operator process of that name, or nil.
+func (b *Bed) Replica(name string) *Operator {
+	for _, op := range b.Operators {
+		if op.Name() == name {
+			return op
+		}
+	}
+	return nil
 }
