@@ -4,12 +4,14 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/kiot-dev/kiot/controllers"
+	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/logging"
 )
 
@@ -35,10 +37,17 @@ func main() {
 	flag.BoolVar(&opts.Clients.AllowCustomEndpoints, "allow-custom-endpoints", opts.Clients.AllowCustomEndpoints, "Let ProviderConfigs name endpoints other than https://*.aliyuncs.com (the simulator, a proxy); off by default, since requests carry the AccessKey's signatures.")
 	flag.StringVar(&opts.OperatorNamespace, "operator-namespace", opts.OperatorNamespace, "Namespace of the operator's own state (the batch registration journal); default $POD_NAMESPACE, else kiot-system.")
 	flag.DurationVar(&opts.DistributeTiming.PollMax, "distribute-poll-max", opts.DistributeTiming.PollMax, "Longest interval between two polls of a running distribution job.")
+	quotaShare := flag.Int("quota-share-percent", int(opts.Clients.QuotaShare*100), "Percentage of every IoT Platform action's documented QPS Kiot may use (1-100; at most 90 takes effect), leaving the rest to the account's other applications; a ProviderConfig's spec.quotaSharePercent overrides it.")
 	flag.StringVar(&opts.ClusterID, "cluster-id", opts.ClusterID, "This cluster's identity in the ownership marks Kiot puts on products and groups (letters, digits, hyphens; default: the kube-system namespace's UID). Give every cluster sharing an account its own, and keep it across reinstalls.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)
 	flag.Parse()
+	share, err := aliyun.SharePercent(int32(*quotaShare))
+	if err != nil || share == 0 {
+		fmt.Fprintln(os.Stderr, "--quota-share-percent: a percentage from 1 to 100")
+		os.Exit(2)
+	}
+	opts.Clients.QuotaShare = share
 
 	ctrl.SetLogger(logging.WithoutAPIBodies(zap.New(zap.UseFlagOptions(&zapOpts))))
 	setupLog := ctrl.Log.WithName("setup")

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
+	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/distribution"
 	"github.com/kiot-dev/kiot/internal/providerconfig"
 )
@@ -95,7 +96,7 @@ func DefaultManagerOptions() ManagerOptions {
 			OperatorNamespace: cmp.Or(os.Getenv("POD_NAMESPACE"), "kiot-system"),
 			// Retry stays 0 so that it follows ConflictRetry.
 			DistributeTiming: distribution.Timing{PollMin: distribution.DefaultTiming.PollMin, PollMax: distribution.DefaultTiming.PollMax},
-			Clients:          providerconfig.ClientFactory{UserAgent: userAgent()},
+			Clients:          providerconfig.ClientFactory{UserAgent: userAgent(), QuotaShare: aliyun.DefaultQuotaShare},
 		},
 		Getenv: os.Getenv,
 	}

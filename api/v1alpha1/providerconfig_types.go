@@ -93,6 +93,16 @@ type ProviderConfigSpec struct {
 	// and no cloud call.
 	// +optional
 	AllowedNamespaces *metav1.LabelSelector `json:"allowedNamespaces,omitempty"`
+	// QuotaSharePercent is the percentage of every action's documented QPS
+	// Kiot may use with this ProviderConfig's AccessKey; the account's
+	// other applications and RAM users draw on the same quota. Unset: the
+	// operator's --quota-share-percent (80). At most 90 takes effect, the
+	// margin that keeps jittered calls inside the platform's per-second
+	// limit. ProviderConfigs sharing an AccessKey should give the same.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	// +optional
+	QuotaSharePercent *int32 `json:"quotaSharePercent,omitempty"`
 }
 
 // ProviderConfigStatus is what Kiot observed of a ProviderConfig.

@@ -39,6 +39,7 @@ var blocks = map[string]string{
 		"%[1]s{{- with .Values.operator.kubeAPIBurst }}", `%[1]s- {{ printf "--kube-api-burst=%%v" . | quote }}`, "%[1]s{{- end }}",
 		"%[1]s{{- with .Values.operator.logLevel }}", `%[1]s- {{ printf "--zap-log-level=%%v" . | quote }}`, "%[1]s{{- end }}",
 		"%[1]s{{- with .Values.operator.clusterID }}", `%[1]s- {{ printf "--cluster-id=%%v" . | quote }}`, "%[1]s{{- end }}",
+		"%[1]s{{- with .Values.operator.quotaSharePercent }}", `%[1]s- {{ printf "--quota-share-percent=%%v" . | quote }}`, "%[1]s{{- end }}",
 		"%[1]s{{- range .Values.extraArgs }}", "%[1]s- {{ . | quote }}", "%[1]s{{- end }}",
 	}, "\n"),
 	phEnvFrom: strings.Join([]string{

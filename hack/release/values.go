@@ -45,6 +45,10 @@ operator:
   # This cluster's identity in the ownership marks on cloud resources
   # (default: the kube-system namespace's UID).
   clusterID: ""
+  # The percentage of every IoT Platform action's documented QPS Kiot may
+  # use, leaving the rest to the account's other applications (80; at most
+  # 90 takes effect). A ProviderConfig's spec.quotaSharePercent overrides it.
+  quotaSharePercent: ""
 
 # More flags, as they are written on the command line.
 extraArgs: []

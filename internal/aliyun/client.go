@@ -49,7 +49,7 @@ func (c *Client) Do(ctx context.Context, req Request, out any) error {
 	log := logf.FromContext(ctx).WithValues("action", req.Action)
 	offset := pageOffset(req.Params)
 	for attempt := 1; ; attempt++ {
-		waited, err := c.cfg.Quotas.wait(ctx, c.cfg.Clock, c.cfg.Credentials.AccessKeyID, req.Action, offset)
+		waited, err := c.cfg.Quotas.wait(ctx, c.cfg.Clock, c.cfg.Credentials.AccessKeyID, req.Action, offset, c.cfg.QuotaShare)
 		quotaWait.WithLabelValues(req.Action).Observe(waited.Seconds())
 		if err != nil {
 			return fmt.Errorf("IoT Platform %s: waiting for quota: %w", req.Action, err)

@@ -48,6 +48,11 @@ type Config struct {
 	// Quotas defaults to DefaultQuotaRegistry, shared by the whole process so
 	// that every controller using one AccessKeyId draws on one budget.
 	Quotas *QuotaRegistry
+	// QuotaShare is the fraction of each action's documented QPS this
+	// client's AccessKey may use (0: DefaultQuotaShare; at most
+	// MaxQuotaShare takes effect): the account's other applications draw
+	// on the same quota.
+	QuotaShare float64
 	// Retry defaults to DefaultRetryPolicy.
 	Retry *RetryPolicy
 	// Writes, when set, is asked before every call that changes the
@@ -91,6 +96,9 @@ func (cfg Config) validate() error {
 	var errs []error
 	if cfg.RegionID == "" {
 		errs = append(errs, errors.New("a region is required"))
+	}
+	if cfg.QuotaShare < 0 || cfg.QuotaShare > 1 {
+		errs = append(errs, fmt.Errorf("the quota share %g is not a fraction from 0 to 1", cfg.QuotaShare))
 	}
 	if cfg.AttemptTimeout < 0 || cfg.MaxResponseBytes < 0 || cfg.PostThreshold < 0 {
 		errs = append(errs, errors.New("AttemptTimeout, MaxResponseBytes and PostThreshold are zero (the default) or positive"))

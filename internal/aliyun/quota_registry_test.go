@@ -18,9 +18,16 @@ func TestQuotaTableRowsAreUsable(t *testing.T) {
 	}
 }
 
+// spacing is the interval between two calls of a qps action at the
+// default share (80%).
+func spacing(qps float64) time.Duration {
+	return time.Duration(float64(time.Second) / (qps * DefaultQuotaShare))
+}
+
 // Pacing is asserted by counting reservations, not by timing: five calls
-// reserved at one instant to a 2-QPS action must be spread over two seconds.
-func TestReservationsPaceAtTheDocumentedQPS(t *testing.T) {
+// reserved at one instant to a 2-QPS action must be spread over 2.5 s (80%
+// of 2 QPS).
+func TestReservationsPaceAtTheShareOfTheDocumentedQPS(t *testing.T) {
 	r := NewQuotaRegistry()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var delays []time.Duration
@@ -28,7 +35,7 @@ func TestReservationsPaceAtTheDocumentedQPS(t *testing.T) {
 		d, _ := r.Reserve(now, "ak", "CreateDeviceDistributeJob", 0) // 2 QPS, 003:L31
 		delays = append(delays, d)
 	}
-	want := []time.Duration{0, 500 * time.Millisecond, time.Second, 1500 * time.Millisecond, 2 * time.Second}
+	want := []time.Duration{0, spacing(2), 2 * spacing(2), 3 * spacing(2), 4 * spacing(2)}
 	for i := range want {
 		if delays[i] != want[i] {
 			t.Fatalf("delays %v, want %v", delays, want)
@@ -40,8 +47,8 @@ func TestQuotaIsSharedPerAccessKeyAndAction(t *testing.T) {
 	r := NewQuotaRegistry()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	r.Reserve(now, "ak1", "UpdateProduct", 0) // 10 QPS
-	if d, _ := r.Reserve(now, "ak1", "UpdateProduct", 0); d != 100*time.Millisecond {
-		t.Errorf("same key and action: delay %v, want 100ms", d)
+	if d, _ := r.Reserve(now, "ak1", "UpdateProduct", 0); d != spacing(10) {
+		t.Errorf("same key and action: delay %v, want %v", d, spacing(10))
 	}
 	if d, _ := r.Reserve(now, "ak2", "UpdateProduct", 0); d != 0 {
 		t.Errorf("another AccessKeyId waited %v", d)
@@ -56,8 +63,8 @@ func TestDeepPagesUseTheDeepPageQuota(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	deep := pageOffset(url.Values{"CurrentPage": {"2000"}, "PageSize": {"50"}})
 	r.Reserve(now, "ak", "QueryDevice", deep)
-	if d, _ := r.Reserve(now, "ak", "QueryDevice", deep); d != 500*time.Millisecond {
-		t.Errorf("second deep page waits %v, want 500ms (2 QPS, L12068–12075)", d)
+	if d, _ := r.Reserve(now, "ak", "QueryDevice", deep); d != spacing(2) {
+		t.Errorf("second deep page waits %v, want %v (2 QPS, L12068–12075)", d, spacing(2))
 	}
 }
 
@@ -67,13 +74,13 @@ func TestCancelledReservationReturnsTheToken(t *testing.T) {
 	r.Reserve(now, "ak", "CreateDeviceDistributeJob", 0)
 	_, cancel := r.Reserve(now, "ak", "CreateDeviceDistributeJob", 0)
 	cancel()
-	if d, _ := r.Reserve(now, "ak", "CreateDeviceDistributeJob", 0); d != 500*time.Millisecond {
-		t.Errorf("after a cancelled reservation the next waits %v, want 500ms", d)
+	if d, _ := r.Reserve(now, "ak", "CreateDeviceDistributeJob", 0); d != spacing(2) {
+		t.Errorf("after a cancelled reservation the next waits %v, want %v", d, spacing(2))
 	}
 }
 
 // Through the client: N calls to a 2-QPS action advance the fake clock by
-// (N-1)/2 seconds, and two clients of one account share the budget.
+// (N-1)/(2×0.8) seconds, and two clients of one account share the budget.
 func TestClientsOfOneAccountSharePacing(t *testing.T) {
 	platform, srv := newFakePlatform(t)
 	registry := NewQuotaRegistry()
@@ -91,8 +98,8 @@ func TestClientsOfOneAccountSharePacing(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got, want := clock.Since(start), 2500*time.Millisecond; got != want {
-		t.Errorf("6 calls at 2 QPS took %v of fake time, want %v", got, want)
+	if got, want := clock.Since(start), 5*spacing(2); got != want {
+		t.Errorf("6 calls at 80%% of 2 QPS took %v of fake time, want %v", got, want)
 	}
 	if n := len(platform.requests()); n != 6 {
 		t.Errorf("%d requests, want 6", n)

@@ -1,6 +1,7 @@
 package aliyun
 
 import (
+	"maps"
 	"sync"
 	"time"
 
@@ -69,6 +70,9 @@ func (u *quotaUse) sent(accessKeyID, action string, at time.Time) {
 // value stays at or below about 1; at 1 calls queue for their quota
 // (kiot_iot_quota_wait_seconds grows).
 func (r *QuotaRegistry) QuotaUse(now time.Time) map[string]float64 {
+	r.mu.Lock()
+	shares := maps.Clone(r.shares)
+	r.mu.Unlock()
 	r.use.mu.Lock()
 	defer r.use.mu.Unlock()
 	out := map[string]float64{}
@@ -77,7 +81,11 @@ func (r *QuotaRegistry) QuotaUse(now time.Time) map[string]float64 {
 		if !ok {
 			qps = UndocumentedQPS
 		}
-		ratio := float64(w.total(now)) / (qps * QuotaUseWindow.Seconds())
+		share := shares[k.accessKeyID]
+		if share == 0 {
+			share = EffectiveShare(0)
+		}
+		ratio := float64(w.total(now)) / (qps * share * QuotaUseWindow.Seconds())
 		out[k.action] = max(out[k.action], ratio)
 	}
 	return out
@@ -85,7 +93,7 @@ func (r *QuotaRegistry) QuotaUse(now time.Time) map[string]float64 {
 
 var (
 	quotaUseDesc = prometheus.NewDesc("kiot_iot_quota_use_ratio",
-		"Calls sent in the last 60s as a fraction of what the action's documented QPS allows, for the account closest to its limit.",
+		"Calls sent in the last 60s as a fraction of what Kiot's share of the action's documented QPS allows, for the account closest to its limit.",
 		[]string{"action"}, nil)
 	quotaQPSDesc = prometheus.NewDesc("kiot_iot_api_quota_qps",
 		"The documented queries per second per account of each IoT Platform action (deep pages of QueryProductList and QueryDevice excepted).",

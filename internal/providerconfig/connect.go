@@ -1,6 +1,7 @@
 package providerconfig
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -24,6 +25,9 @@ type Connection struct {
 	Endpoint      string
 	IotInstanceID string
 	Credentials   aliyun.Credentials
+	// QuotaShare is the ProviderConfig's share of the documented QPS (0:
+	// the ClientFactory's).
+	QuotaShare float64
 }
 
 // Resolve reads the named ProviderConfig and its credentials for a resource
@@ -69,7 +73,12 @@ func resolve(ctx context.Context, reader, secrets client.Reader, name string, ge
 	if err != nil {
 		return Connection{}, err
 	}
-	return Connection{Region: pc.Spec.Region, Endpoint: pc.Spec.Endpoint, IotInstanceID: pc.Spec.IotInstanceID, Credentials: creds}, nil
+	conn := Connection{Region: pc.Spec.Region, Endpoint: pc.Spec.Endpoint, IotInstanceID: pc.Spec.IotInstanceID, Credentials: creds}
+	if p := pc.Spec.QuotaSharePercent; p != nil {
+		// The schema keeps it within 1–100.
+		conn.QuotaShare, _ = aliyun.SharePercent(*p)
+	}
+	return conn, nil
 }
 
 // ClientFactory builds the typed IoT client of a Connection. Every client
@@ -87,6 +96,9 @@ type ClientFactory struct {
 	Writes aliyun.WriteGate
 	// UserAgent names this replica in every request (empty: "kiot").
 	UserAgent string
+	// QuotaShare is the share of every action's documented QPS a client
+	// uses when its ProviderConfig gives none (0: aliyun.DefaultQuotaShare).
+	QuotaShare float64
 }
 
 // New returns a client for conn.
@@ -101,6 +113,7 @@ func (f ClientFactory) New(conn Connection) (*iot.Client, error) {
 		Credentials:   conn.Credentials,
 		Writes:        f.Writes,
 		UserAgent:     f.UserAgent,
+		QuotaShare:    cmp.Or(conn.QuotaShare, f.QuotaShare),
 	}
 	if f.Configure != nil {
 		f.Configure(&cfg)
