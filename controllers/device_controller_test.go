@@ -319,10 +319,10 @@ var _ = Describe("Device", func() {
 
 	It("deletes the device of a registration that its deletion overtook", func() {
 		p := readyProductNamed(unique("Overtaken_"))
-		// The batch registers the device but the answer that names it
-		// (QueryPageByApplyId) is held: the resource is deleted while Kiot
-		// has not learned the IotId yet.
-		holdAnswers("QueryPageByApplyId")
+		// A lone Device registers with RegisterDevice, which registers the
+		// device but whose answer (naming it) is held: the resource is
+		// deleted while Kiot has not learned the IotId yet.
+		holdAnswers("RegisterDevice")
 		d := createdDevice(unique("overtaken-"), p.Name)
 		Eventually(func() int { return simDevicesNamed(p.Status.ProductKey, d.Name) }).Should(Equal(1))
 		Expect(k8sClient.Delete(ctx, d)).To(Succeed())

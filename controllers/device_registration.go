@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/source"
 
+	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/device"
 	"github.com/kiot-dev/kiot/internal/fleet"
 	"github.com/kiot-dev/kiot/internal/providerconfig"
@@ -17,8 +18,8 @@ import (
 // The registration journal lives in the operator's namespace only.
 // +kubebuilder:rbac:groups="",namespace=kiot-system,resources=configmaps,verbs=get;list;create;update;delete
 
-// newRegistration builds what every Device shares to register in batches:
-// a Registrar (run by the manager, on the leader only) that journals each
+// newRegistration builds what every Device shares to register (a few
+// through RegisterDevice, a backlog in batches): a Registrar (run by the manager, on the leader only) that journals each
 // batch's ApplyId in a ConfigMap of the operator's namespace before
 // registering it, and the Waiters its notices wake.
 func newRegistration(mgr ctrl.Manager, opts Options, connector providerconfig.Connector) (*fleet.Registrar, *device.Waiters, error) {
@@ -40,6 +41,10 @@ func newRegistration(mgr ctrl.Manager, opts Options, connector providerconfig.Co
 		PollInterval: opts.RegistrationPoll,
 		Linger:       opts.RegistrationLinger,
 		MaxLinger:    opts.RegistrationMaxLinger,
+		// A few names go straight to RegisterDevice, the rest to batches,
+		// planned at the operator's share of RegisterDevice's quota.
+		BatchEstimate: opts.RegistrationBatchEstimate,
+		DirectQPS:     directQPS(opts.Clients.QuotaShare),
 	})
 	if err != nil {
 		return nil, nil, err
@@ -57,4 +62,11 @@ func registrationWakeups(waiters *device.Waiters) source.Source {
 		waiters.SetWake(func(who types.NamespacedName) { queue.Add(reconcile.Request{NamespacedName: who}) })
 		return nil
 	})
+}
+
+// directQPS is the RegisterDevice rate the Registrar plans with: the share
+// (0: the default) of its documented 30 QPS the clients pace it at.
+func directQPS(share float64) float64 {
+	qps, _ := aliyun.QuotaFor("RegisterDevice", 0)
+	return qps * aliyun.EffectiveShare(share)
 }

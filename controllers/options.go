@@ -50,6 +50,11 @@ type Options struct {
 	// 200 ms and 1 s).
 	RegistrationLinger    time.Duration
 	RegistrationMaxLinger time.Duration
+	// RegistrationBatchEstimate is the batch registration's duration the
+	// Registrar expects until it has seen one (0: its default, 2 minutes,
+	// the seed's "some minutes"); it decides how many new devices go
+	// straight to RegisterDevice meanwhile.
+	RegistrationBatchEstimate time.Duration
 	// Clients builds the IoT Platform clients (tests shorten backoffs).
 	Clients providerconfig.ClientFactory
 	// CredentialsRecheck is how often a ProviderConfig's credentials are

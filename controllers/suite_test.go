@@ -153,7 +153,11 @@ var _ = BeforeSuite(func() {
 		// Device waits 300 ms longer than in production.
 		RegistrationLinger:    500 * time.Millisecond,
 		RegistrationMaxLinger: 5 * time.Second,
-		DistributeTiming:      distribution.Timing{PollMin: 50 * time.Millisecond, PollMax: 300 * time.Millisecond},
+		// The simulator's batches take 100 ms here: RegisterDevice (30
+		// QPS) clears about 3 names meanwhile, so a lone Device goes
+		// direct and a fleet to a batch.
+		RegistrationBatchEstimate: 100 * time.Millisecond,
+		DistributeTiming:          distribution.Timing{PollMin: 50 * time.Millisecond, PollMax: 300 * time.Millisecond},
 	}, fakeEnv.Getenv)).To(Succeed())
 	createSimulatorProviderConfig()
 	Expect(k8sClient.Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: operatorNamespace}})).To(Succeed())

@@ -36,6 +36,11 @@ type options struct {
 	finalizerPolicy   bool
 	dir               string
 	tools             string
+	// batchCheck and batchCreate are the simulator's batch phases (0: the
+	// test bed's short ones, 0.1 s each); operatorBinary replaces the
+	// checkout's build.
+	batchCheck, batchCreate time.Duration
+	operatorBinary          string
 }
 
 func main() {
@@ -51,6 +56,9 @@ func main() {
 	flag.StringVar(&o.operatorArgs, "operator-args", "", "extra flags for the operator, space-separated (e.g. --max-concurrent-reconciles=8)")
 	flag.StringVar(&o.dir, "dir", filepath.Join("bin", "bench"), "where the operator binary and the logs go")
 	flag.StringVar(&o.tools, "tools", os.Getenv("KUBEBUILDER_ASSETS"), "directory of etcd, kube-apiserver and kubectl (make -s envtest-path)")
+	flag.DurationVar(&o.batchCheck, "batch-check", 0, "the simulator's batch CHECK phase (default 100ms; the platform's is of the order of the simulator's default, 30s)")
+	flag.DurationVar(&o.batchCreate, "batch-create", 0, "the simulator's batch CREATE phase (default 100ms; the simulator's own default is 90s)")
+	flag.StringVar(&o.operatorBinary, "operator-binary", "", "run this operator binary instead of building the checkout's (compare two builds)")
 	flag.Parse()
 	// envtest and the cache log through controller-runtime; not the report.
 	ctrllog.SetLogger(logr.Discard())

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kiot-dev/kiot/hack/testbed"
+	"github.com/kiot-dev/kiot/internal/iotsim"
 )
 
 // bench is one run: the bed, the clients, and what was measured so far.
@@ -48,10 +50,12 @@ func run(ctx context.Context, o options) (complete bool, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return false, err
 	}
-	b.logf("building the operator")
-	bin, err := testbed.BuildOperator(root, dir)
-	if err != nil {
-		return false, err
+	bin := o.operatorBinary
+	if bin == "" {
+		b.logf("building the operator")
+		if bin, err = testbed.BuildOperator(root, dir); err != nil {
+			return false, err
+		}
 	}
 	signals := ctx
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
@@ -60,6 +64,7 @@ func run(ctx context.Context, o options) (complete bool, err error) {
 	b.bed, err = testbed.Start(ctx, testbed.Options{
 		Dir: dir, ToolsDir: o.tools, RepoRoot: root, OperatorBinary: bin,
 		OperatorArgs: o.operatorFlags(), ResyncPeriod: o.resyncPeriod,
+		SimTiming: o.simTiming(),
 	})
 	if err != nil {
 		return false, err
@@ -138,4 +143,16 @@ func commit() string {
 		id += "-dirty"
 	}
 	return id
+}
+
+// simTiming is the simulator's timing: the bed's short phases, or the
+// batch phases asked for.
+func (o options) simTiming() iotsim.Timing {
+	if o.batchCheck == 0 && o.batchCreate == 0 {
+		return iotsim.Timing{}
+	}
+	t := testbed.FastTiming
+	t.BatchCheck = cmp.Or(o.batchCheck, t.BatchCheck)
+	t.BatchCreate = cmp.Or(o.batchCreate, t.BatchCreate)
+	return t
 }

@@ -27,7 +27,8 @@ const createdEventNames = 5
 // Devices of its namespace a batch registration created.
 const ReasonDevicesCreated = "DevicesCreated"
 
-// CreatedEvents reports the Devices that batch registrations created as one
+// CreatedEvents reports the Devices that registrations (batches and
+// RegisterDevice calls of the Registrar) created as one
 // event on their Product per window, where each Device would otherwise
 // record its own Created event: a fleet of 10,000 Devices would write
 // 10,000 events, a quarter of its rollout's writes, to say what every
@@ -51,6 +52,8 @@ type createdBatch struct {
 	applyIDs []int64
 	names    []string
 	count    int
+	// direct counts the devices RegisterDevice created (ApplyId 0).
+	direct int
 }
 
 // NewCreatedEvents returns a CreatedEvents writing through recorder.
@@ -58,8 +61,8 @@ func NewCreatedEvents(recorder events.EventRecorder, c clock.WithDelayedExecutio
 	return &CreatedEvents{recorder: recorder, clock: c, window: window, pending: map[client.ObjectKey]*createdBatch{}}
 }
 
-// Add reports that the batch applyID created deviceName for a Device of
-// product's namespace. The first Add of a window starts it and keeps
+// Add reports that the batch applyID (0: RegisterDevice) created
+// deviceName for a Device of product's namespace. The first Add of a window starts it and keeps
 // product, which the caller must not change afterwards.
 func (c *CreatedEvents) Add(product *iotv1.Product, applyID int64, deviceName string) {
 	key := client.ObjectKeyFromObject(product)
@@ -71,7 +74,10 @@ func (c *CreatedEvents) Add(product *iotv1.Product, applyID int64, deviceName st
 		c.pending[key] = b
 		c.clock.AfterFunc(c.window, func() { c.flush(key) })
 	}
-	if !slices.Contains(b.applyIDs, applyID) {
+	switch {
+	case applyID == 0:
+		b.direct++
+	case !slices.Contains(b.applyIDs, applyID):
 		b.applyIDs = append(b.applyIDs, applyID)
 	}
 	if len(b.names) < createdEventNames {
@@ -104,8 +110,16 @@ func (b *createdBatch) note() string {
 	if b.count == 1 {
 		noun = "device"
 	}
-	note := fmt.Sprintf("Created %d %s of product %s by batch registration (ApplyId %s): %s",
-		b.count, noun, b.product.Status.ProductKey, strings.Join(ids, ", "), strings.Join(b.names, ", "))
+	batched := fmt.Sprintf("by batch registration (ApplyId %s)", strings.Join(ids, ", "))
+	how := batched
+	switch {
+	case b.direct == b.count:
+		how = "by RegisterDevice"
+	case b.direct > 0:
+		how = fmt.Sprintf("(%d by RegisterDevice, %d %s)", b.direct, b.count-b.direct, batched)
+	}
+	note := fmt.Sprintf("Created %d %s of product %s %s: %s",
+		b.count, noun, b.product.Status.ProductKey, how, strings.Join(b.names, ", "))
 	if more := b.count - len(b.names); more > 0 {
 		note += fmt.Sprintf(" and %d more", more)
 	}

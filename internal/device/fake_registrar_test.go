@@ -67,8 +67,13 @@ func (r *fakeRegistrar) Forget(_ fleet.Key, name string) {
 	}
 }
 
-// Batch registration goes through the Registrar: a Device calling these
-// itself would be a defect.
+// Registration goes through the Registrar: a Device calling these itself
+// would be a defect.
+
+func (f *fakeAPI) RegisterDevice(context.Context, iot.RegisterDeviceInput) (*iot.DeviceCredentials, error) {
+	f.t.Error("a Device called RegisterDevice itself")
+	return nil, f.call("RegisterDevice")
+}
 
 func (f *fakeAPI) BatchCheckDeviceNames(context.Context, string, []iot.NamedDevice) (*iot.BatchCheck, error) {
 	f.t.Error("a Device called BatchCheckDeviceNames itself")

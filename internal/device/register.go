@@ -64,11 +64,11 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	}
 }
 
-// reportCreated hands a batch-registered device to its Product's
+// reportCreated hands a device the Registrar created to its Product's
 // CreatedEvents, when the Device names a Product (productKey resolved it);
 // a Device that names a productKey records its own Created event.
 func (e *External) reportCreated(applyID int64, name string) {
-	if e.Fleet.CreatedEvents == nil || e.product == nil || applyID == 0 {
+	if e.Fleet.CreatedEvents == nil || e.product == nil {
 		return
 	}
 	e.Fleet.CreatedEvents.Add(e.product, applyID, name)
@@ -98,6 +98,9 @@ func (e *External) adopt(ctx context.Context, d *iotv1.Device, key fleet.Key, na
 // registering is the wait of a Device whose registration is under way.
 func registering(productKey, name string, reg fleet.Registration) error {
 	msg := fmt.Sprintf("Registering device %q in a batch of product %s (%s)", name, productKey, reg.Phase)
+	if reg.Phase == fleet.PhaseDirect {
+		msg = fmt.Sprintf("Registering device %q in product %s (RegisterDevice)", name, productKey)
+	}
 	if reg.ApplyID != 0 {
 		msg += fmt.Sprintf(", ApplyId %d", reg.ApplyID)
 	}

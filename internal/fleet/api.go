@@ -21,6 +21,7 @@ func (k Key) String() string { return k.Account + "/" + k.InstanceID + "/" + k.P
 
 // RegistrationAPI is the part of *iot.Client the Registrar calls.
 type RegistrationAPI interface {
+	RegisterDevice(ctx context.Context, in iot.RegisterDeviceInput) (*iot.DeviceCredentials, error)
 	BatchCheckDeviceNames(ctx context.Context, productKey string, devices []iot.NamedDevice) (*iot.BatchCheck, error)
 	BatchRegisterDeviceWithApplyID(ctx context.Context, productKey string, applyID int64) (int64, error)
 	QueryBatchRegisterDeviceStatus(ctx context.Context, productKey string, applyID int64) (*iot.BatchRegisterStatus, error)

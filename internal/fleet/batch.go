@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iot"
@@ -18,6 +19,7 @@ var nameRefusals = map[string]bool{
 
 // runBatch checks devices and registers those the check accepts.
 func (r *Registrar) runBatch(ctx context.Context, key Key, api RegistrationAPI, devices []iot.NamedDevice) {
+	started := r.opts.Clock.Now()
 	for len(devices) > 0 {
 		var check *iot.BatchCheck
 		err := r.retry(ctx, key, names(devices), func() (err error) {
@@ -40,14 +42,28 @@ func (r *Registrar) runBatch(ctx context.Context, key Key, api RegistrationAPI, 
 		}
 		applyID := int64(check.ApplyID)
 		r.setApplyID(key, names(devices), applyID)
+		// Journaled as soon as the ApplyId is known, before the check
+		// phase (minutes on the platform) runs: a process that stops
+		// meanwhile leaves the next one this ApplyId to resume, not names
+		// to check again under a second one.
+		entry := JournalEntry{ApplyID: applyID, Key: key, Devices: devices}
+		if err := r.retry(ctx, key, names(devices), func() error { return r.opts.Journal.Record(ctx, entry) }); err != nil {
+			if ctx.Err() == nil {
+				r.settle(key, names(devices), Registration{Phase: PhaseFailed, Reason: "journal: " + err.Error()})
+			}
+			return
+		}
 		st, err := r.pollWhile(ctx, key, api, applyID, names(devices), iot.BatchStatusCheck)
 		if err != nil {
 			if ctx.Err() == nil {
+				// Never registered, so the names are free again.
+				r.resolve(ctx, entry)
 				r.settle(key, names(devices), Registration{Phase: PhaseFailed, Reason: err.Error()})
 			}
 			return
 		}
 		if st.Status != iot.BatchStatusCheckSuccess {
+			r.resolve(ctx, entry)
 			taken := st.InvalidList.Name
 			if len(taken) == 0 {
 				devices = r.split(ctx, key, api, devices, "the batch check failed without naming a device")
@@ -57,15 +73,8 @@ func (r *Registrar) runBatch(ctx context.Context, key Key, api RegistrationAPI, 
 			devices = without(devices, taken)
 			continue
 		}
-		entry := JournalEntry{ApplyID: applyID, Key: key, Devices: devices}
-		if err := r.retry(ctx, key, names(devices), func() error { return r.opts.Journal.Record(ctx, entry) }); err != nil {
-			if ctx.Err() == nil {
-				r.settle(key, names(devices), Registration{Phase: PhaseFailed, Reason: "journal: " + err.Error()})
-			}
-			return
-		}
 		r.setPhase(key, names(devices), PhaseRegistering)
-		r.finishApplied(ctx, api, entry, st)
+		r.finishApplied(ctx, api, entry, st, started)
 		return
 	}
 }
@@ -107,8 +116,10 @@ func (r *Registrar) refuseListed(key Key, devices []iot.NamedDevice, check *iot.
 // finishApplied takes a journaled batch from st to its results: it
 // registers a checked batch, waits for the creation, reads the results,
 // and resolves the journal entry. Names a failed phase lists are taken
-// (PhaseExists); the others go back to the queue for a new batch.
-func (r *Registrar) finishApplied(ctx context.Context, api RegistrationAPI, e JournalEntry, st *iot.BatchRegisterStatus) {
+// (PhaseExists); the others go back to the queue for a new batch. A batch
+// seen from its check (started not zero) teaches the Registrar how long
+// batches take.
+func (r *Registrar) finishApplied(ctx context.Context, api RegistrationAPI, e JournalEntry, st *iot.BatchRegisterStatus, started time.Time) {
 	key, all := e.Key, names(e.Devices)
 	for {
 		var err error
@@ -128,6 +139,9 @@ func (r *Registrar) finishApplied(ctx context.Context, api RegistrationAPI, e Jo
 				st, err = r.queryStatus(ctx, api, e, all)
 			}
 		case iot.BatchStatusCreateSuccess:
+			if !started.IsZero() {
+				r.learn(r.opts.Clock.Since(started))
+			}
 			if err = r.collect(ctx, api, e); err == nil {
 				return
 			}

@@ -5,14 +5,15 @@
 // # Registrar: creating devices
 //
 // One Registrar per process (a manager Runnable: Start resumes the journal,
-// then lets batches form). The Device's Create calls
+// then lets registrations start). The Device's Create calls
 //
 //	reg := registrar.Register(client, key, deviceName, nickname)
 //
 // which returns at once, never waiting on the platform:
 //
-//   - reg.Pending() (Queued, Checking, Registering): the Device reports a
-//     Registering reason and returns without requeue; it is woken later.
+//   - reg.Pending() (Direct, Queued, Checking, Registering): the Device
+//     reports a Registering reason and returns without requeue; it is
+//     woken later.
 //   - PhaseRegistered: reg.IotID and reg.DeviceSecret are the new device's.
 //     The Device writes its credentials Secret and its status (IotId) itself,
 //     tells the Observer (Invalidate), then calls registrar.Forget.
@@ -34,15 +35,31 @@
 // block). Notify is a wake-up, not the result: the reconcile reads the
 // result with Register (or Peek).
 //
-// Batches form per key by a linger (200 ms by default) or at 10,000 names.
+// A name takes the faster documented path. RegisterDevice answers at once
+// (30 QPS per account) while a batch takes minutes on the platform (L13434):
+// a name goes straight to RegisterDevice (PhaseDirect) while the names
+// waiting for it, account-wide, are fewer than it clears in one expected
+// batch duration, and to a batch otherwise, so a lone Device is one call
+// and a fleet's first names register while its batches run. The expected
+// duration starts at RegistrarOptions.BatchEstimate (2 minutes) and
+// follows the batches observed, from the check to the results (the first
+// replaces the guess, each later one moves it halfway); names planned for
+// RegisterDevice that it can no longer clear in time move to a batch. A
+// lost RegisterDevice answer needs no journal: the retry, or the next
+// process, meets AlreadyExistedDeviceName and adopts the name.
+//
+// Batches form per key by a linger (200 ms by default) or at 10,000 names,
+// and run side by side (up to 8 per product): names that come while one
+// runs form the next.
 // Names that break the documented rules are refused at once, without a
 // call (iot.NamedDevice.Validate). A check that fails for names the
 // platform finds taken marks those PhaseExists and checks the others again;
 // a whole-call refusal of names (InvalidFormattedDeviceName) is narrowed
 // down by halving the batch until the culprit stands alone.
 //
-// Crash safety: the ApplyId of a checked batch is recorded in the Journal
-// before BatchRegisterDeviceWithApplyId is called, and resolved once the
+// Crash safety: a batch's ApplyId is recorded in the Journal as soon as
+// BatchCheckDeviceNames answers (before the check phase, and so before
+// BatchRegisterDeviceWithApplyId), and resolved once the
 // results (QueryPageByApplyId, with secrets) are in memory. At start-up each
 // journaled ApplyId is resumed from QueryBatchRegisterDeviceStatus:
 // CHECK_SUCCESS means it was never registered (it is, once), CREATE or

@@ -41,10 +41,17 @@ type fakePlatform struct {
 	// take effect but answer a transient error, as a lost response would.
 	loseRegisterAnswers int
 	// detailGate, when set, holds BatchQueryDeviceDetail until closed;
-	// registerGate, BatchRegisterDeviceWithApplyId.
+	// registerGate, BatchRegisterDeviceWithApplyId (of the batch holdApply
+	// only, when that is set).
 	detailGate, registerGate chan struct{}
+	holdApply                int64
 	// detailSizes are the names per BatchQueryDeviceDetail call, in order.
 	detailSizes []int
+	// loseDirectAnswers: that many RegisterDevice calls take effect but
+	// answer a transient error, as a lost response would.
+	loseDirectAnswers int
+	// directGate, when set, holds RegisterDevice until closed.
+	directGate chan struct{}
 }
 
 func newFakePlatform() *fakePlatform {
@@ -113,6 +120,31 @@ func (f *fakePlatform) BatchCheckDeviceNames(_ context.Context, _ string, device
 	return &iot.BatchCheck{ApplyID: iot.FlexInt(f.nextApply)}, nil
 }
 
+func (f *fakePlatform) RegisterDevice(_ context.Context, in iot.RegisterDeviceInput) (*iot.DeviceCredentials, error) {
+	f.mu.Lock()
+	gate := f.directGate
+	f.calls["RegisterDevice"]++
+	f.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refuse[in.DeviceName] {
+		return nil, &classedError{aliyun.ClassTerminal, "iot.device.InvalidFormattedDeviceName"}
+	}
+	if _, taken := f.devices[in.DeviceName]; taken {
+		return nil, &classedError{aliyun.ClassAlreadyExists, "iot.device.AlreadyExistedDeviceName"}
+	}
+	f.addLocked(in.DeviceName, in.Nickname)
+	if f.loseDirectAnswers > 0 {
+		f.loseDirectAnswers--
+		return nil, &classedError{aliyun.ClassRetryable, "connection reset"}
+	}
+	d := f.devices[in.DeviceName]
+	return &iot.DeviceCredentials{IotID: d.IotID, DeviceName: in.DeviceName, DeviceSecret: d.DeviceSecret}, nil
+}
+
 func (f *fakePlatform) batch(applyID int64) (*fakeBatch, error) {
 	b, ok := f.batches[applyID]
 	if !ok {
@@ -124,6 +156,9 @@ func (f *fakePlatform) batch(applyID int64) (*fakeBatch, error) {
 func (f *fakePlatform) BatchRegisterDeviceWithApplyID(_ context.Context, _ string, applyID int64) (int64, error) {
 	f.mu.Lock()
 	gate := f.registerGate
+	if f.holdApply != 0 && f.holdApply != applyID {
+		gate = nil
+	}
 	f.mu.Unlock()
 	if gate != nil {
 		<-gate

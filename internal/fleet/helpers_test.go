@@ -44,11 +44,25 @@ type registrarFixture struct {
 	stopped chan struct{}
 }
 
+// newRegistrarFixture registers through batches only, as every test did
+// before the direct path; newDirectFixture plans both.
 func newRegistrarFixture(t *testing.T, fake *fakePlatform, journal *MemoryJournal) *registrarFixture {
+	t.Helper()
+	return newFixture(t, fake, journal, func(o *RegistrarOptions) { o.DirectQPS = -1 })
+}
+
+// newDirectFixture plans with RegisterDevice's 30 QPS and an estimated
+// batch duration of estimate.
+func newDirectFixture(t *testing.T, fake *fakePlatform, estimate time.Duration) *registrarFixture {
+	t.Helper()
+	return newFixture(t, fake, NewMemoryJournal(), func(o *RegistrarOptions) { o.DirectQPS, o.BatchEstimate = 30, estimate })
+}
+
+func newFixture(t *testing.T, fake *fakePlatform, journal *MemoryJournal, tune func(*RegistrarOptions)) *registrarFixture {
 	t.Helper()
 	fx := &registrarFixture{fake: fake, clock: testingclock.NewFakeClock(time.Unix(1_700_000_000, 0)),
 		journal: journal, notes: &notes{}, stopped: make(chan struct{})}
-	r, err := NewRegistrar(RegistrarOptions{
+	opts := RegistrarOptions{
 		Journal:      journal,
 		ClientFor:    func(Key) (RegistrationAPI, error) { return fake, nil },
 		Notify:       fx.notes.notify,
@@ -56,7 +70,9 @@ func newRegistrarFixture(t *testing.T, fake *fakePlatform, journal *MemoryJourna
 		PollInterval: time.Second,
 		RetryBackoff: time.Second,
 		Clock:        fx.clock,
-	})
+	}
+	tune(&opts)
+	r, err := NewRegistrar(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

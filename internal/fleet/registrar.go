@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/utils/clock"
 
+	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iot"
 )
 
@@ -40,6 +41,25 @@ type RegistrarOptions struct {
 	// RetryBackoff is the first wait after a transient error (default 1 s),
 	// doubled up to 32 times that.
 	RetryBackoff time.Duration
+	// DirectQPS is the RegisterDevice rate the Registrar plans with
+	// (default: RegisterDevice's documented 30 QPS, aliyun.Quotas; the
+	// client paces the calls themselves). A name goes straight to
+	// RegisterDevice while fewer names wait for it, account-wide, than it
+	// clears in one expected batch duration; the rest form batches. Below
+	// zero, every name goes to a batch.
+	DirectQPS float64
+	// DirectWorkers bounds the RegisterDevice calls in flight (default 8).
+	DirectWorkers int
+	// BatchEstimate is the batch duration expected before any batch was
+	// observed (default 2 minutes: "takes some minutes", L13434). Each
+	// batch this Registrar sees from its check to its results replaces
+	// it: the first outright, later ones by halves (an exponential
+	// average), so the estimate follows the platform within a few batches.
+	BatchEstimate time.Duration
+	// MaxConcurrentBatches bounds the batches of one product running side
+	// by side (default 8): names that come while batches run form the
+	// next one without waiting for them to end.
+	MaxConcurrentBatches int
 	// Clock is the time source (default the real clock).
 	Clock clock.Clock
 }
@@ -65,6 +85,18 @@ func (o *RegistrarOptions) defaults() {
 	if o.RetryBackoff <= 0 {
 		o.RetryBackoff = time.Second
 	}
+	if o.DirectQPS == 0 {
+		o.DirectQPS, _ = aliyun.QuotaFor("RegisterDevice", 0)
+	}
+	if o.DirectWorkers <= 0 {
+		o.DirectWorkers = 8
+	}
+	if o.BatchEstimate <= 0 {
+		o.BatchEstimate = 2 * time.Minute
+	}
+	if o.MaxConcurrentBatches <= 0 {
+		o.MaxConcurrentBatches = 8
+	}
 	if o.Clock == nil {
 		o.Clock = clock.RealClock{}
 	}
@@ -73,15 +105,26 @@ func (o *RegistrarOptions) defaults() {
 	}
 }
 
-// Registrar coalesces the registrations of new Devices into batches per
-// product. Register never blocks on the platform: it answers with what is
-// known now, and Notify wakes the Device once its result is in.
+// Registrar registers new Devices by the faster documented path: a few
+// straight through RegisterDevice (synchronous, one call each), a backlog
+// in batches per product. Register never blocks on the platform: it
+// answers with what is known now, and Notify wakes the Device once its
+// result is in.
 type Registrar struct {
 	opts RegistrarOptions
 
 	mu       sync.Mutex
 	products map[Key]*productQueue
 	ctx      context.Context // set by Start; nil before
+	// direct counts the names waiting for RegisterDevice or in flight,
+	// every product's: the platform's quota is the account's.
+	direct int
+	// estimate is the expected batch duration; learned once a batch was
+	// observed.
+	estimate time.Duration
+	learned  bool
+	// directSlots bounds the RegisterDevice calls in flight.
+	directSlots chan struct{}
 }
 
 // productQueue is the Registrar's state for one product.
@@ -95,6 +138,12 @@ type productQueue struct {
 	// queue came.
 	firstQueued, lastQueued time.Time
 	full                    chan struct{} // wakes the lingering goroutine at MaxBatch names
+	// batchSlots bounds the product's batches running side by side.
+	batchSlots chan struct{}
+	// direct are the names in PhaseDirect not yet sent, in arrival order;
+	// directing: a goroutine is sending them.
+	direct    []iot.NamedDevice
+	directing bool
 }
 
 // NewRegistrar returns a Registrar; batches start once Start runs.
@@ -103,7 +152,8 @@ func NewRegistrar(opts RegistrarOptions) (*Registrar, error) {
 		return nil, errors.New("fleet: a Registrar needs a Journal")
 	}
 	opts.defaults()
-	return &Registrar{opts: opts, products: map[Key]*productQueue{}}, nil
+	return &Registrar{opts: opts, products: map[Key]*productQueue{}, estimate: opts.BatchEstimate,
+		directSlots: make(chan struct{}, opts.DirectWorkers)}, nil
 }
 
 // Register asks for deviceName (with nickname) to be registered under key,
@@ -120,10 +170,12 @@ func (r *Registrar) Register(api RegistrationAPI, key Key, deviceName, nickname 
 		if reg.Phase == PhaseFailed {
 			delete(pq.devices, deviceName)
 		}
-		if reg.Phase == PhaseQueued {
-			for i := range pq.queue {
-				if pq.queue[i].DeviceName == deviceName {
-					pq.queue[i].Nickname = nickname
+		if reg.Phase == PhaseQueued || reg.Phase == PhaseDirect {
+			for _, waiting := range [][]iot.NamedDevice{pq.queue, pq.direct} {
+				for i := range waiting {
+					if waiting[i].DeviceName == deviceName {
+						waiting[i].Nickname = nickname
+					}
 				}
 			}
 		}
@@ -135,9 +187,9 @@ func (r *Registrar) Register(api RegistrationAPI, key Key, deviceName, nickname 
 		// corrected spec is simply registered at the next call.
 		return Registration{Phase: PhaseRefused, Reason: err.Error()}
 	}
-	reg := &Registration{Phase: PhaseQueued}
+	reg := &Registration{}
 	pq.devices[deviceName] = reg
-	r.enqueueLocked(key, pq, d)
+	r.placeLocked(key, pq, d)
 	return *reg
 }
 
@@ -168,14 +220,17 @@ func (r *Registrar) Forget(key Key, deviceName string) {
 func (r *Registrar) product(key Key) *productQueue {
 	pq, ok := r.products[key]
 	if !ok {
-		pq = &productQueue{devices: map[string]*Registration{}, full: make(chan struct{}, 1)}
+		pq = &productQueue{devices: map[string]*Registration{}, full: make(chan struct{}, 1),
+			batchSlots: make(chan struct{}, r.opts.MaxConcurrentBatches)}
 		r.products[key] = pq
 	}
 	return pq
 }
 
-// enqueueLocked queues a name and makes sure a goroutine forms its batch.
+// enqueueLocked queues a name for a batch and makes sure a goroutine forms
+// its batch.
 func (r *Registrar) enqueueLocked(key Key, pq *productQueue, d iot.NamedDevice) {
+	pq.devices[d.DeviceName].Phase = PhaseQueued
 	now := r.opts.Clock.Now()
 	if len(pq.queue) == 0 {
 		pq.firstQueued = now
@@ -194,14 +249,21 @@ func (r *Registrar) enqueueLocked(key Key, pq *productQueue, d iot.NamedDevice) 
 	}
 }
 
-// linger forms batches from pq's queue until it is empty. One batch of a
-// product runs at a time: names that come while it runs wait and form the
-// next, larger batch. So a fleet applied over seconds registers in a few
-// batches however its creates trickle in, and a lone Device waits no
-// longer than the linger and one batch.
+// linger forms batches from pq's queue until it is empty. Batches of a
+// product run side by side (up to MaxConcurrentBatches): names that come
+// while one runs form the next after the linger, without waiting for it
+// to end, since on the platform a batch takes minutes.
 func (r *Registrar) linger(ctx context.Context, key Key, pq *productQueue) {
 	for {
 		if !r.gather(ctx, pq) {
+			return
+		}
+		select {
+		case pq.batchSlots <- struct{}{}:
+		case <-ctx.Done():
+			r.mu.Lock()
+			pq.lingering = false
+			r.mu.Unlock()
 			return
 		}
 		r.mu.Lock()
@@ -216,7 +278,12 @@ func (r *Registrar) linger(ctx context.Context, key Key, pq *productQueue) {
 		api := pq.api
 		r.mu.Unlock()
 		if n > 0 {
-			r.runBatch(ctx, key, api, batch)
+			go func() {
+				defer func() { <-pq.batchSlots }()
+				r.runBatch(ctx, key, api, batch)
+			}()
+		} else {
+			<-pq.batchSlots
 		}
 		r.mu.Lock()
 		if len(pq.queue) == 0 || ctx.Err() != nil {
@@ -275,8 +342,12 @@ func (r *Registrar) Start(ctx context.Context) error {
 	for _, e := range entries {
 		pq := r.product(e.Key)
 		for _, d := range e.Devices {
+			if reg, ok := pq.devices[d.DeviceName]; ok && reg.Phase == PhaseDirect {
+				r.direct--
+			}
 			pq.devices[d.DeviceName] = &Registration{Phase: PhaseRegistering, ApplyID: e.ApplyID}
 			pq.queue = removeName(pq.queue, d.DeviceName)
+			pq.direct = removeName(pq.direct, d.DeviceName)
 		}
 	}
 	for key, pq := range r.products {
@@ -284,6 +355,7 @@ func (r *Registrar) Start(ctx context.Context) error {
 			pq.lingering = true
 			go r.linger(ctx, key, pq)
 		}
+		r.sendDirectLocked(key, pq)
 	}
 	r.mu.Unlock()
 	for _, e := range entries {

@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -103,6 +104,7 @@ func TestRegistrarResumesJournaledBatchWithoutRegisteringTwice(t *testing.T) {
 		status        string // the batch's phase when the process died
 		wantRegisters int
 	}{
+		{"died during the check", iot.BatchStatusCheck, 1},
 		{"died before BatchRegisterDeviceWithApplyId", iot.BatchStatusCheckSuccess, 1},
 		{"died after BatchRegisterDeviceWithApplyId", iot.BatchStatusCreate, 0},
 		{"died before reading the results", iot.BatchStatusCreateSuccess, 0},
@@ -144,6 +146,45 @@ func TestRegistrarResumesJournaledBatchWithoutRegisteringTwice(t *testing.T) {
 				t.Errorf("journal still holds %v", left)
 			}
 		})
+	}
+}
+
+func TestRegistrarJournalsABatchBeforeItsCheckEnds(t *testing.T) {
+	fake := newFakePlatform()
+	journal := NewMemoryJournal()
+	first := newRegistrarFixture(t, fake, journal)
+	first.start(t)
+	names := deviceNames("door", 3)
+	for _, n := range names {
+		first.r.Register(fake, testKey, n, "")
+	}
+	// Step the linger only: the check is sent, and its first status query
+	// waits on the clock.
+	driveUntil(t, first.clock, func() bool { return fake.count("BatchCheckDeviceNames") == 1 })
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		entries, _ := journal.List(context.Background())
+		if len(entries) == 1 && fake.count("QueryBatchRegisterDeviceStatus") == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("journal %v after the check, before any status query: want the batch's ApplyId", entries)
+		}
+		runtime.Gosched()
+	}
+	// The process dies mid-check; the next one resumes the same ApplyId.
+	first.cancel()
+	<-first.stopped
+	next := newRegistrarFixture(t, fake, journal)
+	next.start(t)
+	driveUntil(t, next.clock, next.allFinal(names...))
+	if got := fake.count("BatchCheckDeviceNames"); got != 1 {
+		t.Errorf("%d checks, want 1: the journaled batch is resumed, its names not checked again", got)
+	}
+	for _, n := range names {
+		if reg := next.r.Peek(testKey, n); reg.Phase != PhaseRegistered {
+			t.Errorf("%s: %v, want Registered", n, reg.Phase)
+		}
 	}
 }
 
@@ -227,35 +268,36 @@ func TestRegistrarHoldsAJournaledBatchUntilItsClientCanBeBuilt(t *testing.T) {
 	}
 }
 
-func TestRegistrarRunsOneBatchOfAProductAtATimeSoATrickleFormsFewBatches(t *testing.T) {
+func TestRegistrarDoesNotHoldABurstThatComesWhileABatchRuns(t *testing.T) {
 	fake := newFakePlatform()
-	// The first batch stays in BatchRegisterDeviceWithApplyId until every
-	// late name has come: they all come while it runs.
+	// The first batch stays in BatchRegisterDeviceWithApplyId until the
+	// test lets it go: on the platform it takes minutes.
 	gate := make(chan struct{})
-	fake.registerGate = gate
+	fake.registerGate, fake.holdApply = gate, 1001
 	fx := newRegistrarFixture(t, fake, NewMemoryJournal())
 	fx.start(t)
 	first := deviceNames("early", 3)
 	for _, n := range first {
 		fx.r.Register(fake, testKey, n, "")
 	}
-	// The first batch is checked; names that come now wait for it.
 	driveUntil(t, fx.clock, func() bool { return fake.count("BatchCheckDeviceNames") == 1 })
 	late := deviceNames("late", 80)
-	for i, n := range late {
+	for _, n := range late {
 		fx.r.Register(fake, testKey, n, "")
-		if i%20 == 0 {
-			fx.clock.Step(time.Second) // the creates trickle in over seconds
+	}
+	// The late burst forms its own batch and finishes while the first
+	// still waits.
+	driveUntil(t, fx.clock, fx.allFinal(late...))
+	if got := fake.count("BatchCheckDeviceNames"); got != 2 {
+		t.Errorf("%d batches, want 2: the burst that came while the first ran forms one more", got)
+	}
+	for _, n := range first {
+		if reg := fx.r.Peek(testKey, n); !reg.Pending() {
+			t.Fatalf("%s is %s while its batch is held", n, reg.Phase)
 		}
 	}
-	if got := fake.count("BatchCheckDeviceNames"); got != 1 {
-		t.Errorf("%d batches while the first ran, want 1: later names wait for it past MaxLinger", got)
-	}
 	close(gate)
-	driveUntil(t, fx.clock, fx.allFinal(append(first, late...)...))
-	if got := fake.count("BatchCheckDeviceNames"); got != 2 {
-		t.Errorf("%d batches, want 2: the names that came while the first ran form one more", got)
-	}
+	driveUntil(t, fx.clock, fx.allFinal(first...))
 }
 
 func TestRegistrarWaitsForABurstToEndBeforeItsBatchLeaves(t *testing.T) {

@@ -26,9 +26,11 @@ const (
 	// (the product is gone, permissions); Reason says which. Reported
 	// once: the next Register of the name queues it again.
 	PhaseFailed
+	// PhaseDirect: waiting for, or in, its own RegisterDevice call.
+	PhaseDirect
 )
 
-var phaseNames = [...]string{"Unknown", "Queued", "Checking", "Registering", "Registered", "Exists", "Refused", "Failed"}
+var phaseNames = [...]string{"Unknown", "Queued", "Checking", "Registering", "Registered", "Exists", "Refused", "Failed", "Direct"}
 
 func (p Phase) String() string {
 	if int(p) < len(phaseNames) {
@@ -54,7 +56,7 @@ type Registration struct {
 // Pending reports a registration still under way: the Device waits to be
 // woken by the Registrar's notifier.
 func (r Registration) Pending() bool {
-	return r.Phase == PhaseQueued || r.Phase == PhaseChecking || r.Phase == PhaseRegistering
+	return r.Phase == PhaseQueued || r.Phase == PhaseChecking || r.Phase == PhaseRegistering || r.Phase == PhaseDirect
 }
 
 // Final reports a result the Device can act on.

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"time"
 
 	"github.com/kiot-dev/kiot/internal/aliyun"
 )
@@ -25,5 +26,5 @@ func (r *Registrar) resume(ctx context.Context, api RegistrationAPI, e JournalEn
 		r.settle(e.Key, all, Registration{Phase: PhaseFailed, ApplyID: e.ApplyID, Reason: err.Error()})
 		return
 	}
-	r.finishApplied(ctx, api, e, st)
+	r.finishApplied(ctx, api, e, st, time.Time{})
 }

@@ -52,6 +52,9 @@ func TestFleetAgainstSimulator(t *testing.T) {
 		Linger:  50 * time.Millisecond,
 		// Longer than the simulator's phases, so one poll ends each.
 		PollInterval: 100 * time.Millisecond,
+		// The simulator's batches take milliseconds: RegisterDevice
+		// clears no backlog faster, so every name goes to a batch.
+		BatchEstimate: 10 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -23,8 +23,8 @@ func (r *Registrar) settle(key Key, deviceNames []string, reg Registration) {
 	}
 }
 
-// requeue marks taken names PhaseExists and queues the others again for a
-// new batch.
+// requeue marks taken names PhaseExists and places the others again (a
+// new batch, or RegisterDevice).
 func (r *Registrar) requeue(key Key, devices []iot.NamedDevice, taken []string) {
 	if len(taken) > 0 {
 		r.settle(key, taken, Registration{Phase: PhaseExists})
@@ -37,8 +37,8 @@ func (r *Registrar) requeue(key Key, devices []iot.NamedDevice, taken []string) 
 		if isTaken[d.DeviceName] {
 			continue
 		}
-		pq.devices[d.DeviceName] = &Registration{Phase: PhaseQueued}
-		r.enqueueLocked(key, pq, d)
+		pq.devices[d.DeviceName] = &Registration{}
+		r.placeLocked(key, pq, d)
 	}
 }
 
