@@ -23,13 +23,21 @@ import (
 // the Device adopts the device by its name (PhaseExists). Never a
 // duplicate.
 
-// directRoomLocked is how many more names RegisterDevice can take now.
+// directRoomLocked is how many more names RegisterDevice can take now: as
+// many as it clears while a name sent to a batch instead would wait for
+// its batch to form (the linger) and to run (the estimate).
 func (r *Registrar) directRoomLocked() int {
 	if r.opts.DirectQPS < 0 {
 		return 0
 	}
-	return int(r.opts.DirectQPS*r.estimate.Seconds()) - r.direct
+	return int(r.opts.DirectQPS*(r.estimate+r.opts.Linger).Seconds()) - r.direct
 }
+
+// minMove is the fewest waiting names a shorter estimate moves from
+// RegisterDevice to a batch: a batch costs at least five calls (check,
+// register, two status reads, a page), so a few names are cheaper and as
+// quick through RegisterDevice.
+const minMove = 10
 
 // placeLocked sends a new (or requeued) name the faster way: direct while
 // there is room, else into the product's forming batch.
@@ -124,6 +132,9 @@ func (r *Registrar) learn(took time.Duration) {
 		r.estimate, r.learned = took, true
 	}
 	excess := -r.directRoomLocked()
+	if excess < minMove {
+		return
+	}
 	for key, pq := range r.products {
 		for excess > 0 && len(pq.direct) > 0 {
 			last := pq.direct[len(pq.direct)-1]

@@ -64,7 +64,8 @@ func TestABacklogRegisterDeviceCannotClearInABatchDurationTakesABatch(t *testing
 	// RegisterDevice calls are held, so none ends while names come.
 	gate := make(chan struct{})
 	fake.directGate = gate
-	// 30 QPS × 1 s: RegisterDevice clears 30 names while a batch runs.
+	// 30 QPS × (1 s batch + 200 ms linger): RegisterDevice clears 36 names
+	// while a name sent to a batch waits for it.
 	fx := newDirectFixture(t, fake, time.Second)
 	fx.start(t)
 	names := deviceNames("lamp", 100)
@@ -73,12 +74,12 @@ func TestABacklogRegisterDeviceCannotClearInABatchDurationTakesABatch(t *testing
 	}
 	// The batch runs and ends while the direct calls are held: both paths
 	// run at once.
-	driveUntil(t, fx.clock, fx.allFinal(names[30:]...))
+	driveUntil(t, fx.clock, fx.allFinal(names[36:]...))
 	close(gate)
 	driveUntil(t, fx.clock, fx.allFinal(names...))
 	direct, batched := eachOnce(t, fake, names)
-	if direct != 30 || batched != 70 {
-		t.Errorf("%d direct and %d batched, want the first 30 direct and the other 70 batched", direct, batched)
+	if direct != 36 || batched != 64 {
+		t.Errorf("%d direct and %d batched, want the first 36 direct and the other 64 batched", direct, batched)
 	}
 	for _, n := range names {
 		if reg := fx.r.Peek(testKey, n); reg.Phase != PhaseRegistered {
@@ -93,23 +94,28 @@ func TestTheEstimateFollowsObservedBatches(t *testing.T) {
 	if got := fx.r.Estimate(); got != 2*time.Minute {
 		t.Fatalf("estimate %s before any batch, want the configured 2m", got)
 	}
-	fx.r.learn(4 * time.Second)
-	if got := fx.r.Estimate(); got != 4*time.Second {
-		t.Fatalf("estimate %s after a 4s batch, want 4s: the first observation replaces the guess", got)
+	fx.r.learn(40 * time.Second)
+	if got := fx.r.Estimate(); got != 40*time.Second {
+		t.Fatalf("estimate %s after a 40s batch, want 40s: the first observation replaces the guess", got)
 	}
-	fx.r.learn(2 * time.Second)
-	if got := fx.r.Estimate(); got != 3*time.Second {
-		t.Fatalf("estimate %s after a 2s batch, want 3s (halfway)", got)
+	fx.r.learn(20 * time.Second)
+	if got := fx.r.Estimate(); got != 30*time.Second {
+		t.Fatalf("estimate %s after a 20s batch, want 30s (halfway)", got)
 	}
-	// A batch seen from its check teaches the estimate too.
+	// A batch seen from its check teaches the estimate too: the fake's
+	// take a few seconds of its clock.
+	gate := make(chan struct{})
+	fake.directGate = gate // no direct call ends, so no room reopens
 	fx.start(t)
-	names := deviceNames("lamp", 200) // more than 30 QPS × 3 s
+	names := deviceNames("lamp", 1000) // more than 30 QPS × 30.2 s
 	for _, n := range names {
 		fx.r.Register(fake, testKey, n, "")
 	}
+	driveUntil(t, fx.clock, fx.allFinal(names[906:]...))
+	close(gate)
 	driveUntil(t, fx.clock, fx.allFinal(names...))
-	if got := fx.r.Estimate(); got == 3*time.Second {
-		t.Error("the estimate did not move after a batch was observed")
+	if got := fx.r.Estimate(); got >= 30*time.Second {
+		t.Errorf("estimate %s after a batch of a few seconds, want it below 30s", got)
 	}
 }
 
@@ -125,15 +131,38 @@ func TestNamesPlannedForMinuteLongBatchesGoToABatchOnceBatchesProveShort(t *test
 			t.Fatalf("%s: %v, want Direct (room for 3,600 in two minutes)", n, reg.Phase)
 		}
 	}
-	// Eight calls are in flight, held; a batch then proves batches short.
+	// Eight calls are in flight, held; a batch then proves batches short:
+	// RegisterDevice clears 30 × (100 + 200) ms = 9 names while a batch
+	// forms and runs, so the last 91 waiting move to a batch.
 	driveUntil(t, fx.clock, func() bool { return fake.count("RegisterDevice") == 8 })
 	fx.r.learn(100 * time.Millisecond)
-	driveUntil(t, fx.clock, fx.allFinal(names[8:]...))
+	driveUntil(t, fx.clock, fx.allFinal(names[9:]...))
 	close(gate)
 	driveUntil(t, fx.clock, fx.allFinal(names...))
 	direct, batched := eachOnce(t, fake, names)
-	if direct != 8 || batched != 92 {
-		t.Errorf("%d direct and %d batched, want the 8 in flight direct and the 92 waiting batched", direct, batched)
+	if direct != 9 || batched != 91 {
+		t.Errorf("%d direct and %d batched, want 9 direct (8 in flight, 1 waiting) and the last 91 batched", direct, batched)
+	}
+}
+
+func TestAFewWaitingNamesStayWithRegisterDevice(t *testing.T) {
+	fake := newFakePlatform()
+	gate := make(chan struct{})
+	fake.directGate = gate
+	fx := newDirectFixture(t, fake, time.Second)
+	fx.start(t)
+	names := deviceNames("lamp", 15) // room for 36
+	for _, n := range names {
+		fx.r.Register(fake, testKey, n, "")
+	}
+	driveUntil(t, fx.clock, func() bool { return fake.count("RegisterDevice") == 8 })
+	// Room shrinks to 30 × 300 ms = 9: the 6 beyond it are fewer than a
+	// batch is worth (minMove), so they stay.
+	fx.r.learn(100 * time.Millisecond)
+	close(gate)
+	driveUntil(t, fx.clock, fx.allFinal(names...))
+	if direct, batched := eachOnce(t, fake, names); direct != 15 || batched != 0 {
+		t.Errorf("%d direct and %d batched, want all 15 direct", direct, batched)
 	}
 }
 

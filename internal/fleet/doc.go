@@ -38,13 +38,15 @@
 // A name takes the faster documented path. RegisterDevice answers at once
 // (30 QPS per account) while a batch takes minutes on the platform (L13434):
 // a name goes straight to RegisterDevice (PhaseDirect) while the names
-// waiting for it, account-wide, are fewer than it clears in one expected
-// batch duration, and to a batch otherwise, so a lone Device is one call
+// waiting for it, account-wide, are fewer than it clears while a batched
+// name would wait (the linger and one expected batch duration), and to a
+// batch otherwise, so a lone Device is one call
 // and a fleet's first names register while its batches run. The expected
 // duration starts at RegistrarOptions.BatchEstimate (2 minutes) and
 // follows the batches observed, from the check to the results (the first
 // replaces the guess, each later one moves it halfway); names planned for
-// RegisterDevice that it can no longer clear in time move to a batch. A
+// RegisterDevice that it can no longer clear in time move to a batch, ten
+// or more at a time (minMove). A
 // lost RegisterDevice answer needs no journal: the retry, or the next
 // process, meets AlreadyExistedDeviceName and adopts the name.
 //
