@@ -38,6 +38,7 @@ func main() {
 	flag.StringVar(&opts.OperatorNamespace, "operator-namespace", opts.OperatorNamespace, "Namespace of the operator's own state (the batch registration journal); default $POD_NAMESPACE, else kiot-system.")
 	flag.DurationVar(&opts.DistributeTiming.PollMax, "distribute-poll-max", opts.DistributeTiming.PollMax, "Longest interval between two polls of a running distribution job.")
 	quotaShare := flag.Int("quota-share-percent", int(opts.Clients.QuotaShare*100), "Percentage of every IoT Platform action's documented QPS Kiot may use (1-100; at most 90 takes effect), leaving the rest to the account's other applications; a ProviderConfig's spec.quotaSharePercent overrides it.")
+	flag.DurationVar(&opts.RegistrationBatchEstimate, "registration-batch-estimate", opts.RegistrationBatchEstimate, "How long a batch registration is expected to take until one has been seen (then learned from those seen); it decides how many new devices go straight to RegisterDevice meanwhile. The platform's take minutes.")
 	flag.StringVar(&opts.ClusterID, "cluster-id", opts.ClusterID, "This cluster's identity in the ownership marks Kiot puts on products and groups (letters, digits, hyphens; default: the kube-system namespace's UID). Give every cluster sharing an account its own, and keep it across reinstalls.")
 	zapOpts := zap.Options{}
 	zapOpts.BindFlags(flag.CommandLine)

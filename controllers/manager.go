@@ -97,6 +97,8 @@ func DefaultManagerOptions() ManagerOptions {
 			// Retry stays 0 so that it follows ConflictRetry.
 			DistributeTiming: distribution.Timing{PollMin: distribution.DefaultTiming.PollMin, PollMax: distribution.DefaultTiming.PollMax},
 			Clients:          providerconfig.ClientFactory{UserAgent: userAgent(), QuotaShare: aliyun.DefaultQuotaShare},
+			// The platform's batches take "some minutes" (L13434).
+			RegistrationBatchEstimate: 2 * time.Minute,
 		},
 		Getenv: os.Getenv,
 	}

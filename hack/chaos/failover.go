@@ -106,7 +106,7 @@ type failover struct {
 // failoverChecks judge the writes each replica sent against the Lease's
 // holders at the moment the simulator received them, and the batches
 // against each other.
-func failoverChecks(w *leaseWatch, bed *testbed.Bed, disruptedAt time.Time) ([]check, failover) {
+func failoverChecks(w *leaseWatch, bed *testbed.Bed, disruptedAt time.Time, wantDisruption bool) ([]check, failover) {
 	var fo failover
 	if !disruptedAt.IsZero() {
 		fo.disrupted = true
@@ -137,11 +137,19 @@ func failoverChecks(w *leaseWatch, bed *testbed.Bed, disruptedAt time.Time) ([]c
 		unleased.failures = append(unleased.failures, "no write named its replica in its User-Agent: the writes cannot be judged")
 	}
 
+	checks := []check{unleased}
+	if wantDisruption {
+		disrupted := check{name: "the leader was disrupted"}
+		if !fo.disrupted {
+			disrupted.failures = append(disrupted.failures, "the scenario's kill or pause never happened (its trigger call was not made): nothing was tested")
+		}
+		checks = append(checks, disrupted)
+	}
 	dup := check{name: "no name in two batches"}
 	twice := namesInSeveralBatches(bed.Sim.Snapshot().Batches)
 	fo.dupNames = len(twice)
 	dup.failures = appendNamed(dup.failures, "names submitted in more than one batch", twice)
-	return []check{unleased, dup}, fo
+	return append(checks, dup), fo
 }
 
 // namesInSeveralBatches are the product/name pairs more than one batch

@@ -164,7 +164,7 @@ func runScenario(ctx context.Context, s scenario, o options, bo testbed.Options,
 		if t := r.disruptedAt.Load(); t != nil {
 			at = *t
 		}
-		checks, fo := failoverChecks(leases, bed, at)
+		checks, fo := failoverChecks(leases, bed, at, s.rollout != nil || s.teardown != nil)
 		res.checks = append(res.checks, checks...)
 		res.failover = &fo
 	}

@@ -52,7 +52,7 @@ type scenario struct {
 // answer must not make a second one. Devices register in batches: the check
 // reserves the names, the register makes the devices, and the pages name
 // them (a lost page leaves devices Kiot has not learned of yet).
-var createActions = []string{"CreateProduct", "BatchCheckDeviceNames", "BatchRegisterDeviceWithApplyId", "QueryPageByApplyId",
+var createActions = []string{"CreateProduct", "RegisterDevice", "BatchCheckDeviceNames", "BatchRegisterDeviceWithApplyId", "QueryPageByApplyId",
 	"CreateDeviceGroup", "CreateDeviceDistributeJob", "BatchAddDeviceGroupRelations"}
 
 var scenarios = []scenario{
@@ -65,6 +65,7 @@ var scenarios = []scenario{
 			"CreateDeviceGroup":              {1},
 			"BatchCheckDeviceNames":          {1},
 			"BatchRegisterDeviceWithApplyId": {1, 2},
+			"RegisterDevice":                 {1},
 			"QueryPageByApplyId":             {1, 3},
 			"BatchAddDeviceGroupRelations":   {1},
 			"CreateDeviceDistributeJob":      {1},
