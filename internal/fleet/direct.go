@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/kiot-dev/kiot/internal/aliyun"
@@ -12,7 +13,8 @@ import (
 // The direct path: RegisterDevice answers at once (30 QPS per account,
 // L10599), a batch only after minutes (L13434). A name goes straight to
 // RegisterDevice while the names waiting for it, account-wide, are fewer
-// than it clears in one expected batch duration; the rest form batches,
+// than it clears while a batched name would wait (the linger and one
+// expected batch duration); the rest form batches,
 // which run meanwhile. So a lone Device is registered in one call, a
 // fleet's first names go direct while its batches check and create, and
 // both paths end at about the same time.
@@ -111,12 +113,21 @@ func (r *Registrar) registerDirect(ctx context.Context, key Key, api Registratio
 		r.settle(key, name, Registration{Phase: PhaseRegistered, IotID: creds.IotID, DeviceSecret: creds.DeviceSecret})
 	case aliyun.ClassOf(err) == aliyun.ClassAlreadyExists:
 		r.settle(key, name, Registration{Phase: PhaseExists})
-	case aliyun.ClassOf(err) == aliyun.ClassTerminal || nameRefusals[aliyun.ErrorCode(err)]:
-		// Only the name and the nickname vary between calls.
+	case refusesTheName(err):
 		r.settle(key, name, Registration{Phase: PhaseRefused, Reason: fmt.Sprintf("RegisterDevice: %v", err)})
 	default:
 		r.settle(key, name, Registration{Phase: PhaseFailed, Reason: err.Error()})
 	}
+}
+
+// refusesTheName reports a refusal of this device's name or nickname (the
+// only parameters that vary between calls), which the Device's spec must
+// change; any other terminal error (permissions, a product gone) is a
+// failure, retried at the next Register.
+// (AlreadyExistedDeviceName is settled before this is asked.)
+func refusesTheName(err error) bool {
+	code := strings.ToLower(aliyun.ErrorCode(err))
+	return strings.Contains(code, "devicename") || strings.Contains(code, "nickname")
 }
 
 // learn takes one observed batch duration into the estimate and moves

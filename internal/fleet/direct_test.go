@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/kiot-dev/kiot/internal/aliyun"
 )
 
 // batchedNames are the names the fake's batches hold, each as often as a
@@ -193,5 +195,22 @@ func TestARefusedNameIsRefusedByRegisterDeviceToo(t *testing.T) {
 	driveUntil(t, fx.clock, fx.allFinal("lamp-1"))
 	if reg := fx.r.Peek(testKey, "lamp-1"); reg.Phase != PhaseRefused || reg.Reason == "" {
 		t.Fatalf("%+v, want Refused with a reason", reg)
+	}
+}
+
+func TestATerminalErrorThatIsNotAboutTheNameIsAFailureNotARefusal(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{&aliyun.Error{Action: "RegisterDevice", Code: "iot.device.InvalidFormattedDeviceName"}, true},
+		{&aliyun.Error{Action: "RegisterDevice", Code: "iot.device.InvalidDeviceNickNameExisted"}, true},
+		{&aliyun.Error{Action: "RegisterDevice", Code: "iot.device.NullDeviceName"}, true},
+		{&classedError{aliyun.ClassTerminal, "Forbidden.RAM"}, false},
+		{&classedError{aliyun.ClassRetryable, "iot.system.SystemException"}, false},
+	} {
+		if got := refusesTheName(tc.err); got != tc.want {
+			t.Errorf("refusesTheName(%v) = %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }

@@ -131,7 +131,7 @@ func (f *fakePlatform) RegisterDevice(_ context.Context, in iot.RegisterDeviceIn
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.refuse[in.DeviceName] {
-		return nil, &classedError{aliyun.ClassTerminal, "iot.device.InvalidFormattedDeviceName"}
+		return nil, &aliyun.Error{Action: "RegisterDevice", Code: "iot.device.InvalidFormattedDeviceName"}
 	}
 	if _, taken := f.devices[in.DeviceName]; taken {
 		return nil, &classedError{aliyun.ClassAlreadyExists, "iot.device.AlreadyExistedDeviceName"}
