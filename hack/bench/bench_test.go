@@ -36,7 +36,7 @@ func TestQuotaFloorSplitsBatchesByProductAndByLimit(t *testing.T) {
 }
 
 func TestNewFleetSplitsDevicesAmongProducts(t *testing.T) {
-	f := newFleet(5, 2)
+	f := newFleet(5, 2, false)
 	if len(f.products) != 3 || len(f.devices) != 5 {
 		t.Fatalf("got %d products and %d devices, want 3 and 5", len(f.products), len(f.devices))
 	}

@@ -17,7 +17,10 @@ type fleet struct {
 	devices  []*iotv1.Device
 }
 
-func newFleet(devices, perProduct int) *fleet {
+// newFleet splits devices into Products of perProduct. withProperties
+// gives each Device what a real fleet tags its devices with: a nickname and
+// two properties (site and floor).
+func newFleet(devices, perProduct int, withProperties bool) *fleet {
 	f := &fleet{}
 	for i := range devices {
 		if i%perProduct == 0 {
@@ -27,10 +30,18 @@ func newFleet(devices, perProduct int) *fleet {
 				Spec:       iotv1.ProductSpec{ProductName: fmt.Sprintf("Bench_%03d", n), NodeType: "Device", DataFormat: "AlinkJSON"},
 			})
 		}
-		f.devices = append(f.devices, &iotv1.Device{
+		d := &iotv1.Device{
 			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: fmt.Sprintf("dev-%05d", i)},
 			Spec:       iotv1.DeviceSpec{ProductRef: &iotv1.LocalReference{Name: f.products[len(f.products)-1].Name}},
-		})
+		}
+		if withProperties {
+			d.Spec.Nickname = fmt.Sprintf("bench_device_%05d", i)
+			d.Spec.Properties = map[string]iotv1.DevicePropertyValue{
+				"site":  "bench",
+				"floor": iotv1.DevicePropertyValue(fmt.Sprint(i % 10)),
+			}
+		}
+		f.devices = append(f.devices, d)
 	}
 	return f
 }

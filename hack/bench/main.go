@@ -41,6 +41,8 @@ type options struct {
 	// checkout's build.
 	batchCheck, batchCreate time.Duration
 	operatorBinary          string
+	// properties gives every Device a nickname and two properties.
+	properties bool
 }
 
 func main() {
@@ -59,6 +61,7 @@ func main() {
 	flag.DurationVar(&o.batchCheck, "batch-check", 0, "the simulator's batch CHECK phase (default 100ms; the platform's is of the order of the simulator's default, 30s)")
 	flag.DurationVar(&o.batchCreate, "batch-create", 0, "the simulator's batch CREATE phase (default 100ms; the simulator's own default is 90s)")
 	flag.StringVar(&o.operatorBinary, "operator-binary", "", "run this operator binary instead of building the checkout's (compare two builds)")
+	flag.BoolVar(&o.properties, "properties", false, "give every Device a nickname and two properties (site, floor), as real fleets tag their devices")
 	flag.Parse()
 	// envtest and the cache log through controller-runtime; not the report.
 	ctrllog.SetLogger(logr.Discard())

@@ -44,6 +44,11 @@ func (b *bench) phases(ctx context.Context, root string, cfg *rest.Config) error
 	if err := b.resyncSweep(ctx); err != nil {
 		return err
 	}
+	// Counted after the sweep, which creates nothing: the recorder sends
+	// events in the background, and the rollout's last ones are in by now.
+	if b.r.events, err = b.eventsByReason(ctx); err != nil {
+		return err
+	}
 	if b.o.keep {
 		b.r.deleteSkipped = true
 		return nil

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +15,9 @@ import (
 // not finish (failure says why).
 type results struct {
 	devices, products, workers int
-	commit                     string
+	// properties: each Device had a nickname and two properties.
+	properties bool
+	commit     string
 	// operator describes the operator's flags.
 	operator string
 
@@ -37,6 +41,10 @@ type results struct {
 	deleteRequests map[string]int64
 	deleteSkipped  bool
 
+	// events counts the namespace's events by reason after the rollout and
+	// the sweep.
+	events map[string]int64
+
 	rssAfterRollout, peakRSS int64
 	crashes                  int
 	failure                  string
@@ -46,7 +54,11 @@ type results struct {
 // was measured and where.
 func (r results) markdown() string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "\n### make bench: %d Devices under %d Product(s), %d client workers\n\n", r.devices, r.products, r.workers)
+	tagged := ""
+	if r.properties {
+		tagged = ", each with a nickname and 2 properties"
+	}
+	fmt.Fprintf(&sb, "\n### make bench: %d Devices%s under %d Product(s), %d client workers\n\n", r.devices, tagged, r.products, r.workers)
 	fmt.Fprintf(&sb, "Commit %s, %s, %d CPUs, %s memory, %s. Operator: %s.\n\n",
 		r.commit, time.Now().Format("2006-01-02"), runtime.NumCPU(), memTotal(), runtime.Version(), r.operator)
 	sb.WriteString("| Measure | Value | Compared with |\n|---|---|---|\n")
@@ -84,6 +96,11 @@ func (r results) markdown() string {
 	}
 	requestRows(row, "Resync", r.sweepRequests, r.devices, "the benchmark's annotations are the PATCH devices")
 
+	if r.events != nil {
+		row("Events after the rollout and the sweep, by reason", eventsText(r.events), "")
+		row("`Updated` events (target 0: creating a Device is not correcting it)", fmt.Sprint(r.events["Updated"]), "")
+	}
+
 	switch {
 	case r.deleteSkipped:
 		row("**Deletion**", "skipped (--keep)", "")
@@ -117,6 +134,18 @@ func (r results) markdown() string {
 		fmt.Fprintf(&sb, "\n**Incomplete run**: %s\n", r.failure)
 	}
 	return sb.String()
+}
+
+// eventsText is "Created 2, DevicesCreated 1", by reason.
+func eventsText(counts map[string]int64) string {
+	if len(counts) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, reason := range slices.Sorted(maps.Keys(counts)) {
+		parts = append(parts, fmt.Sprintf("%s %d", reason, counts[reason]))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // requestRows shows a phase's Kubernetes writes and reads per device.

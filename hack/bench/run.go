@@ -33,8 +33,8 @@ type bench struct {
 // (the table then says which and how far it got); err is for a bed that
 // could not be brought up at all.
 func run(ctx context.Context, o options) (complete bool, err error) {
-	b := &bench{o: o, start: time.Now(), fleet: newFleet(o.devices, o.devicesPerProduct)}
-	b.r = results{devices: o.devices, products: len(b.fleet.products), workers: o.workers, commit: commit(),
+	b := &bench{o: o, start: time.Now(), fleet: newFleet(o.devices, o.devicesPerProduct, o.properties)}
+	b.r = results{devices: o.devices, properties: o.properties, products: len(b.fleet.products), workers: o.workers, commit: commit(),
 		quota: newQuotaFloor(o.devices, o.devicesPerProduct), operator: o.operatorDescription()}
 	root, err := testbed.RepoRoot()
 	if err != nil {
