@@ -97,7 +97,7 @@ var _ = Describe("Device", func() {
 		Expect(metav1.GetControllerOf(&secret)).To(HaveField("UID", d.UID))
 	})
 
-	It("sets nickname, enabled and properties, and follows their changes", func() {
+	It("sets nickname, enabled and properties as part of creating the device, and follows their changes", func() {
 		p := readyProductNamed(unique("Lamp_"))
 		d := newDevice(unique("lamp-"), p.Name)
 		d.Spec.Nickname = "hall_lamp"
@@ -124,6 +124,13 @@ var _ = Describe("Device", func() {
 		}).Should(Succeed())
 		readyDevice(d)
 		Expect(d.Status.State).To(Equal(iot.DeviceStatusUnactive))
+		// The spec's change is the one update: the writes that completed
+		// the creation were no correction of drift.
+		Eventually(func(g Gomega) {
+			g.Expect(updatedNotes(g, "Device", d.Name)).To(HavePrefix("Applied the changed spec: "))
+		}).Should(Succeed())
+		Expect(countReason(managedEvents(Default, "Device", d.Name), "Updated")).To(Equal(1))
+		Expect(updatedNotes(Default, "Device", d.Name)).NotTo(ContainSubstring("back to the spec"))
 	})
 
 	It("reverts drift, reports the platform's state, and registers again a device deleted behind its back", func() {

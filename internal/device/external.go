@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -13,6 +12,7 @@ import (
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/fleet"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/managed"
 	"github.com/kiot-dev/kiot/internal/refs"
@@ -56,6 +56,10 @@ type External struct {
 	// reconcile).
 	observed      *iot.DeviceDetail
 	observedProps map[string]string
+	// wroteProps: Create or Update made the device's properties exactly
+	// the spec's (properties.go), so the observation that follows in the
+	// same reconcile needs no read.
+	wroteProps bool
 	// resolvedProductKey is productKey's answer, kept for the reconcile:
 	// Observe and Create both need it.
 	resolvedProductKey string
@@ -98,9 +102,20 @@ func (e *External) recordObserved(ctx context.Context, d *iotv1.Device, detail *
 func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Observation) error {
 	d := obj.(*iotv1.Device)
 	ref := iot.DeviceRef{IotID: e.observed.IotID}
-	// Whatever the writes below reach, the next observation reads the
-	// device afresh.
-	defer e.invalidate(d, e.observed.ProductKey, e.observed.DeviceName)
+	if err := e.update(ctx, d, ref); err != nil {
+		// Whatever the writes reached, the next observation reads the
+		// device afresh.
+		e.invalidate(d, e.observed.ProductKey, e.observed.DeviceName)
+		return err
+	}
+	return nil
+}
+
+// update makes the writes Update needs. A successful nickname change or
+// property write is trusted (properties.go says why); enabling a device
+// restores a state only the platform knows (online, offline or inactive),
+// so a toggle makes the next observation read the device afresh.
+func (e *External) update(ctx context.Context, d *iotv1.Device, ref iot.DeviceRef) error {
 	if len(d.Spec.Properties) > 0 {
 		d.Status.ManagedProperties = true
 	}
@@ -110,6 +125,7 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 		}
 	}
 	disabled := e.observed.Status == iot.DeviceStatusDisable
+	toggled := d.IsEnabled() == disabled
 	switch {
 	case d.IsEnabled() && disabled:
 		if err := e.API.EnableThing(ctx, ref); err != nil {
@@ -120,7 +136,16 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 			return err
 		}
 	}
-	return e.syncProperties(ctx, ref, iot.StringMap(d.Spec.Properties))
+	if err := e.syncProperties(ctx, ref, iot.StringMap(d.Spec.Properties)); err != nil {
+		return err
+	}
+	if toggled {
+		e.invalidate(d, e.observed.ProductKey, e.observed.DeviceName)
+		return nil
+	}
+	e.Fleet.Observer.Record(e.fleetKey(d, e.observed.ProductKey), fleet.Observation{DeviceName: e.observed.DeviceName,
+		IotID: e.observed.IotID, Nickname: d.Spec.Nickname, Status: e.observed.Status, DeviceSecret: e.observed.DeviceSecret})
+	return nil
 }
 
 // Delete deletes the device by the identifiers in status, so it works after
@@ -256,36 +281,4 @@ func drift(d *iotv1.Device, detail *iot.DeviceDetail, props map[string]string) [
 		fields = append(fields, "properties")
 	}
 	return fields
-}
-
-// maxPropsPerSave: SaveDeviceProp takes at most 100 tags a call (L15062–15088).
-const maxPropsPerSave = 100
-
-// syncProperties makes the device's tags exactly the desired map:
-// SaveDeviceProp upserts, DeleteDeviceProp removes one key a call.
-func (e *External) syncProperties(ctx context.Context, ref iot.DeviceRef, desired map[string]string) error {
-	changed := map[string]string{}
-	for k, v := range desired {
-		if current, ok := e.observedProps[k]; !ok || current != v {
-			changed[k] = v
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(e.observedProps)) {
-		if _, keep := desired[k]; !keep {
-			if err := e.API.DeleteDeviceProp(ctx, ref, k); err != nil {
-				return err
-			}
-		}
-	}
-	keys := slices.Sorted(maps.Keys(changed))
-	for chunk := range slices.Chunk(keys, maxPropsPerSave) {
-		batch := make(map[string]string, len(chunk))
-		for _, k := range chunk {
-			batch[k] = changed[k]
-		}
-		if err := e.API.SaveDeviceProp(ctx, ref, batch); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -214,6 +214,58 @@ func TestCreate(t *testing.T) {
 			t.Errorf("the Registrar still holds %+v after the Device stored it", reg)
 		}
 	})
+	t.Run("a new device's disabled state and properties are part of its creation, written without a read", func(t *testing.T) {
+		d := newDevice()
+		d.Spec.Enabled = ptr.To(false)
+		d.Spec.Properties = map[string]iotv1.DevicePropertyValue{"site": "a", "floor": "3"}
+		api := newFakeAPI(t)
+		e := external(t, api, lampProduct(true))
+		if _, err := e.Observe(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		api.calls = nil // the product's listing, which found nothing
+		if err := e.Create(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+		// As the engine does after Create: the same reconcile observes.
+		obs, err := e.Observe(ctx, d)
+		if err != nil || !obs.Exists || !obs.UpToDate {
+			t.Fatalf("observation after creating: drift %v, error %v", obs.Drift, err)
+		}
+		if want := []string{"DisableThing", "SaveDeviceProp"}; !slices.Equal(api.calls, want) {
+			t.Errorf("calls %v, want %v: no read of a device that has just been registered", api.calls, want)
+		}
+		got := api.devices[d.Status.IotID]
+		if got.Status != iot.DeviceStatusDisable || !maps.Equal(api.props[got.IotID], map[string]string{"site": "a", "floor": "3"}) {
+			t.Errorf("device %+v with properties %v", got, api.props[got.IotID])
+		}
+		if !d.Status.ManagedProperties || d.Status.State != iot.DeviceStatusDisable {
+			t.Errorf("status %+v", d.Status)
+		}
+		// A later reconcile reads the properties: anyone may have changed them.
+		api.props[got.IotID]["floor"] = "4"
+		if obs, err := next(e).Observe(ctx, d); err != nil || obs.UpToDate || !slices.Equal(obs.Drift, []string{"properties"}) {
+			t.Errorf("a later observation: drift %v, error %v; want the properties' change seen", obs.Drift, err)
+		}
+	})
+	t.Run("a property write that fails leaves the registered device for the next reconcile to complete", func(t *testing.T) {
+		d := newDevice()
+		d.Spec.Properties = map[string]iotv1.DevicePropertyValue{"site": "a"}
+		api := newFakeAPI(t)
+		api.fail["SaveDeviceProp"] = platformError(t, "iot.device.SaveOrUpdateDevicePropertiesFailed")
+		e := external(t, api, lampProduct(true))
+		if err := e.Create(ctx, d); err == nil {
+			t.Fatal("Create succeeded though its property write failed")
+		}
+		if d.Status.IotID == "" || len(api.devices) != 1 {
+			t.Fatalf("IotId %q with %d devices: the registration must be kept", d.Status.IotID, len(api.devices))
+		}
+		delete(api.fail, "SaveDeviceProp")
+		obs, err := next(e).Observe(ctx, d)
+		if err != nil || !obs.Exists || !slices.Equal(obs.Drift, []string{"properties"}) {
+			t.Errorf("next observation: %+v, %v; want the device found with its properties missing", obs, err)
+		}
+	})
 	t.Run("adopts a device of the same name", func(t *testing.T) {
 		d := newDevice()
 		api := newFakeAPI(t, cloudLamp1())
@@ -315,10 +367,13 @@ func TestUpdateBringsTheDeviceToTheSpec(t *testing.T) {
 		if err := e.Update(ctx, d, obs); err != nil {
 			t.Fatal(err)
 		}
-		// The same Fleet: the update's writes make the next observation
-		// read the device afresh.
-		if obs, err := next(e).Observe(ctx, d); err != nil || !obs.UpToDate {
+		// As the engine does: the same reconcile observes again.
+		if obs, err := e.Observe(ctx, d); err != nil || !obs.UpToDate {
 			t.Errorf("after the update: drift %v, error %v", obs.Drift, err)
+		}
+		// A later reconcile reads what it manages afresh.
+		if obs, err := next(e).Observe(ctx, d); err != nil || !obs.UpToDate {
+			t.Errorf("a later observation: drift %v, error %v", obs.Drift, err)
 		}
 	}
 	update()
@@ -334,6 +389,45 @@ func TestUpdateBringsTheDeviceToTheSpec(t *testing.T) {
 	update()
 	if got.Nickname != "" || got.Status == iot.DeviceStatusDisable || len(api.props["iot-1"]) != 0 {
 		t.Errorf("device %+v with properties %v, want cleared and enabled", got, api.props["iot-1"])
+	}
+}
+
+// A nickname or property write that succeeded says what holds; enabling a
+// device restores a state only the platform knows.
+func TestUpdateTrustsItsWritesButReadsAnEnabledDevice(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		spec      func(d *iotv1.Device)
+		wantReads []string
+	}{
+		{"nickname and properties", func(d *iotv1.Device) {
+			d.Spec.Nickname = "hall_lamp"
+			d.Spec.Properties = map[string]iotv1.DevicePropertyValue{"site": "b"}
+		}, nil},
+		{"disabled", func(d *iotv1.Device) { d.Spec.Enabled = ptr.To(false) }, []string{"BatchQueryDeviceDetail"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			api := newFakeAPI(t, cloudLamp1())
+			d := newDevice()
+			registered(d, "iot-1")
+			tc.spec(d)
+			e := external(t, api)
+			obs, err := e.Observe(ctx, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.Update(ctx, d, obs); err != nil {
+				t.Fatal(err)
+			}
+			calls := len(api.calls)
+			if obs, err := e.Observe(ctx, d); err != nil || !obs.UpToDate {
+				t.Errorf("after the update: drift %v, error %v", obs.Drift, err)
+			}
+			if got := api.calls[calls:]; !slices.Equal(got, tc.wantReads) {
+				t.Errorf("the observation after the update called %v, want %v", got, tc.wantReads)
+			}
+		})
 	}
 }
 

@@ -80,15 +80,9 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 	}
 	detail := &iot.DeviceDetail{IotID: obs.IotID, ProductKey: productKey, DeviceName: obs.DeviceName,
 		DeviceSecret: obs.DeviceSecret, Nickname: obs.Nickname, Status: obs.Status}
-	var props map[string]string
-	if len(d.Spec.Properties) > 0 || d.Status.ManagedProperties {
-		// Properties are read only for a Device that manages them: most
-		// devices have none, and a fleet's resync then costs no call per
-		// device.
-		if props, err = e.API.QueryDeviceProp(ctx, iot.DeviceRef{IotID: obs.IotID}); err != nil {
-			return managed.Observation{}, err
-		}
-		d.Status.ManagedProperties = len(d.Spec.Properties) > 0 || len(props) > 0
+	props, err := e.observeProperties(ctx, d, obs.IotID)
+	if err != nil {
+		return managed.Observation{}, err
 	}
 	return e.recordObserved(ctx, d, detail, props)
 }

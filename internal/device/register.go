@@ -25,8 +25,8 @@ const RegisteringRetry = 30 * time.Second
 const RegisteringQuietly = 5 * time.Second
 
 // Create asks the shared Registrar for the device, which registers the
-// Devices of a product in batches with their nicknames (so no follow-up
-// call is needed). No worker waits for a batch: the Device reports
+// Devices of a product with their nicknames, alone or in batches, and
+// then writes its properties. No worker waits for a batch: the Device reports
 // Registering and is woken when its result is in. A name already taken in
 // the product is adopted; one the platform refuses is this Device's
 // InvalidSpec alone.
@@ -47,11 +47,10 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	defer e.Fleet.Registrar.Forget(key, name)
 	switch reg.Phase {
 	case fleet.PhaseRegistered:
-		// A new device is UNACTIVE with what registration returned: the
-		// engine's next observation needs no call.
-		e.Fleet.Observer.Record(key, fleet.Observation{DeviceName: name, IotID: reg.IotID,
-			Nickname: d.Spec.Nickname, Status: iot.DeviceStatusUnactive, DeviceSecret: reg.DeviceSecret})
 		d.Status.IotID, d.Status.ProductKey, d.Status.DeviceName = reg.IotID, productKey, name
+		if err := e.completeCreation(ctx, d, key, reg); err != nil {
+			return err
+		}
 		e.reportCreated(reg.ApplyID, name)
 		return nil
 	case fleet.PhaseExists:
@@ -62,6 +61,25 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 	default:
 		return fmt.Errorf("registering device %q in product %s failed: %s", name, productKey, reg.Reason)
 	}
+}
+
+// completeCreation makes what registration cannot set part of creating
+// the device, so its Created event stands for them: the disabled state
+// (DisableThing) and the properties. A new device is UNACTIVE with what
+// registration returned, DISABLE once disabled; recorded so, the engine's
+// next observation needs no call. A failed write leaves a registered
+// device the next reconcile finds and completes.
+func (e *External) completeCreation(ctx context.Context, d *iotv1.Device, key fleet.Key, reg fleet.Registration) error {
+	status := iot.DeviceStatusUnactive
+	if !d.IsEnabled() {
+		if err := e.API.DisableThing(ctx, iot.DeviceRef{IotID: reg.IotID}); err != nil {
+			return err
+		}
+		status = iot.DeviceStatusDisable
+	}
+	e.Fleet.Observer.Record(key, fleet.Observation{DeviceName: d.Status.DeviceName, IotID: reg.IotID,
+		Nickname: d.Spec.Nickname, Status: status, DeviceSecret: reg.DeviceSecret})
+	return e.writeNewDeviceProperties(ctx, d, reg.IotID)
 }
 
 // reportCreated hands a device the Registrar created to its Product's

@@ -234,8 +234,9 @@ func (r *Reconciler) update(ctx context.Context, s *scope, external External, ob
 	if !after.UpToDate {
 		return after, fmt.Errorf("the cloud resource still differs from the spec after an update: %s", joinDrift(after.Drift))
 	}
-	r.event(s.obj, corev1.EventTypeNormal, "Updated", "Update", "Brought the cloud resource back to the spec: %s", joinDrift(obs.Drift))
-	s.log.Info("Corrected drift", "fields", obs.Drift)
+	message := updateMessage(s.before, obs.Drift)
+	r.event(s.obj, corev1.EventTypeNormal, "Updated", "Update", "%s", message)
+	s.log.Info(message, "fields", obs.Drift)
 	return after, nil
 }
 
