@@ -7,6 +7,7 @@ import (
 
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -30,8 +31,10 @@ import (
 // change. A group wakes its sub-groups (waiting for it to exist) and its
 // parent (waiting for it to go).
 func setupDeviceGroup(mgr ctrl.Manager, opts Options, connector providerconfig.Connector) error {
+	memberships := group.NewMemberships(opts.ResyncPeriod, clock.RealClock{})
 	connector.External = func(_ providerconfig.Connection, api *iot.Client) managed.External {
-		return &group.External{API: api, Kube: mgr.GetClient(), Retry: opts.ConflictRetry, ClusterID: opts.ClusterID}
+		return &group.External{API: api, Kube: mgr.GetClient(), Retry: opts.ConflictRetry, ClusterID: opts.ClusterID,
+			Memberships: memberships}
 	}
 	b, r := managedController(mgr, managed.Kind{
 		Name:      "DeviceGroup",

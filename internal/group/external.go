@@ -39,6 +39,10 @@ type External struct {
 	Retry time.Duration
 	// ClusterID is this cluster's identity in ownership marks.
 	ClusterID string
+	// Memberships, shared by the manager's Externals, spares listings of
+	// a membership nothing can have changed (memberships.go); nil lists it
+	// at every observation.
+	Memberships *Memberships
 
 	// What the last Observe read, for Update (an External serves one
 	// reconcile).
@@ -93,7 +97,7 @@ func (e *External) Observe(ctx context.Context, obj managed.Object) (managed.Obs
 		return managed.Observation{}, err
 	}
 	e.unmarked = unmarked
-	members, err := e.listMembers(ctx, id)
+	members, err := e.membersOf(ctx, g, id, int(info.DeviceCount))
 	if err != nil {
 		return managed.Observation{}, err
 	}
@@ -166,11 +170,12 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 		return err
 	}
 	g.Status.GroupID = created.GroupID
+	// A group just made has no members: nothing to list.
+	e.Memberships.listed(g, created.GroupID, nil)
 	return e.API.SetDeviceGroupTags(ctx, created.GroupID, "", e.desiredTags(g))
 }
 
-// Update corrects the description and tags, then the membership: removals
-// first, so a device moving between groups frees its place in time.
+// Update corrects the description and tags, then the membership.
 func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Observation) error {
 	g := obj.(*iotv1.DeviceGroup)
 	id := g.Status.GroupID
@@ -185,26 +190,58 @@ func (e *External) Update(ctx context.Context, obj managed.Object, _ managed.Obs
 			return err
 		}
 	}
+	if err := e.updateMembers(ctx, g, id); err != nil {
+		return err
+	}
+	acted := e.selection
+	e.actedOn = &acted
+	return nil
+}
+
+// updateMembers adds and removes devices until the membership is the
+// selection's. Writes the platform confirmed for every device asked are
+// applied to the remembered membership; anything less (an error, a device
+// refused, a count short) makes the next observation list it.
+func (e *External) updateMembers(ctx context.Context, g *iotv1.DeviceGroup, id string) error {
 	add, remove := membershipChanges(e.members, e.selection.members)
+	if len(add) == 0 && len(remove) == 0 {
+		return nil
+	}
+	confirmed, err := e.writeMembers(ctx, id, add, remove)
+	if confirmed {
+		e.Memberships.changed(g.UID, add, remove)
+	} else {
+		e.Memberships.forget(g.UID)
+	}
+	return err
+}
+
+// writeMembers makes the relation calls, removals first, so a device moving
+// between groups frees its place in time; confirmed says every device asked
+// was added or removed ("SuccessAddedDeviceCount", "SuccessDeviceCount",
+// L18686–18740, L18869–18916).
+func (e *External) writeMembers(ctx context.Context, id string, add, remove []iot.GroupDevice) (confirmed bool, err error) {
+	confirmed = true
 	for chunk := range slices.Chunk(remove, relationsPerCall) {
-		if _, err := e.API.BatchDeleteDeviceGroupRelations(ctx, id, chunk); err != nil {
-			return err
+		removed, err := e.API.BatchDeleteDeviceGroupRelations(ctx, id, chunk)
+		if err != nil {
+			return false, err
 		}
+		confirmed = confirmed && int(removed.SuccessDeviceCount) == len(chunk)
 	}
 	refused := 0
 	for chunk := range slices.Chunk(add, relationsPerCall) {
 		added, err := e.API.BatchAddDeviceGroupRelations(ctx, id, chunk)
 		if err != nil {
-			return err
+			return false, err
 		}
 		refused += int(added.ExceedTenGroupDeviceCount)
+		confirmed = confirmed && int(added.SuccessAddedDeviceCount) == len(chunk)
 	}
 	if refused > 0 {
-		return e.limitReached(ctx, id, add, refused)
+		return false, e.limitReached(ctx, id, add, refused)
 	}
-	acted := e.selection
-	e.actedOn = &acted
-	return nil
+	return confirmed, nil
 }
 
 // Delete deletes the group once no DeviceGroup resource names it as parent;
@@ -224,6 +261,7 @@ func (e *External) Delete(ctx context.Context, obj managed.Object) error {
 		return err
 	}
 	err = e.API.DeleteDeviceGroup(ctx, id)
+	e.Memberships.forget(g.UID)
 	switch {
 	case aliyun.IsNotFound(err):
 		return managed.ErrAlreadyGone
@@ -339,6 +377,20 @@ func (e *External) findByName(ctx context.Context, name, parentID string) (*iot.
 		}
 	}
 	return nil, nil
+}
+
+// membersOf is the group's membership: remembered, when nothing can have
+// changed it since (memberships.go), else listed.
+func (e *External) membersOf(ctx context.Context, g *iotv1.DeviceGroup, id string, deviceCount int) (map[iot.GroupDevice]bool, error) {
+	if members, ok := e.Memberships.known(g, id, deviceCount); ok {
+		return members, nil
+	}
+	members, err := e.listMembers(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	e.Memberships.listed(g, id, members)
+	return members, nil
 }
 
 func (e *External) listMembers(ctx context.Context, id string) (map[iot.GroupDevice]bool, error) {

@@ -117,6 +117,7 @@ func (f *fakeAPI) QueryDeviceGroupInfo(_ context.Context, id, _ string) (*iot.Gr
 		return nil, err
 	}
 	info := g.info
+	info.DeviceCount = iot.FlexInt(len(g.members))
 	return &info, nil
 }
 
