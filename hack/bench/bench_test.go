@@ -95,3 +95,27 @@ func TestParallelRunsEveryItemAndStopsAtTheFirstError(t *testing.T) {
 		t.Errorf("%d items run, want 2 (nothing after the error)", done.Load())
 	}
 }
+
+func TestPlatformFloorTakesTheFasterPathOrBoth(t *testing.T) {
+	seedLike := platformFloor{batch: 2 * time.Minute, share: 0.8}
+	// 100 names: RegisterDevice at 24/s beats any two-minute batch.
+	if got, want := seedLike.registration(100), 100*time.Second/24; got != want {
+		t.Errorf("100 names, 2-minute batches: %s, want %s through RegisterDevice", got, want)
+	}
+	// 10,000 names: the batch's two minutes, with RegisterDevice taking
+	// as many as it clears meanwhile, so the batch's pages are fewer.
+	got := seedLike.registration(10000)
+	if got < 2*time.Minute || got > 2*time.Minute+5*time.Second {
+		t.Errorf("10,000 names, 2-minute batches: %s, want the batch's 2m plus under 5s of pages", got)
+	}
+	short := platformFloor{batch: 200 * time.Millisecond, share: 0.8}
+	// 10,000 names, 200 ms batches: 200 pages at 40/s after the batch,
+	// a little less with RegisterDevice's help.
+	if got := short.registration(10000); got > 5200*time.Millisecond || got < 4*time.Second {
+		t.Errorf("10,000 names, short batches: %s, want about 5s", got)
+	}
+	// Properties: 10,000 SaveDeviceProp at 40/s bound it.
+	if got, want := short.withProperties(10000), 250*time.Second; got != want {
+		t.Errorf("10,000 with properties: %s, want %s", got, want)
+	}
+}

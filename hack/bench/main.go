@@ -22,6 +22,9 @@ import (
 
 	"github.com/go-logr/logr"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/kiot-dev/kiot/hack/testbed"
+	"github.com/kiot-dev/kiot/internal/iotsim"
 )
 
 type options struct {
@@ -43,6 +46,11 @@ type options struct {
 	operatorBinary          string
 	// properties gives every Device a nickname and two properties.
 	properties bool
+	// alone creates the Devices one after another instead of together.
+	alone int
+	// suite names the batch timings whose tables to measure (short,
+	// seed); empty runs the one scenario the other flags describe.
+	suite string
 }
 
 func main() {
@@ -62,7 +70,15 @@ func main() {
 	flag.DurationVar(&o.batchCreate, "batch-create", 0, "the simulator's batch CREATE phase (default 100ms; the simulator's own default is 90s)")
 	flag.StringVar(&o.operatorBinary, "operator-binary", "", "run this operator binary instead of building the checkout's (compare two builds)")
 	flag.BoolVar(&o.properties, "properties", false, "give every Device a nickname and two properties (site, floor), as real fleets tag their devices")
+	flag.IntVar(&o.alone, "alone", 0, "create this many Devices one after another, each once the one before is Ready (replaces --devices)")
+	flag.StringVar(&o.suite, "suite", "short,seed", "the tables to measure, one per batch timing: short (the test bed's 100ms+100ms) and seed (the simulator's default 30s+90s, the seed's \"some minutes\"); each runs 1 Device alone ×20, 100 Devices, 10,000 Devices and 10,000 with properties; any of --devices, --alone, --properties, --batch-check, --batch-create runs that one scenario instead")
 	flag.Parse()
+	flag.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "devices", "alone", "properties", "batch-check", "batch-create":
+			o.suite = ""
+		}
+	})
 	// envtest and the cache log through controller-runtime; not the report.
 	ctrllog.SetLogger(logr.Discard())
 	if err := o.validate(); err != nil {
@@ -71,7 +87,17 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	complete, err := run(ctx, o)
+	var complete bool
+	var err error
+	if o.suite != "" {
+		complete, err = runSuite(ctx, o)
+	} else {
+		var r results
+		if r, err = run(ctx, o); err == nil {
+			complete = r.failure == ""
+			err = o.print(r.markdown())
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -81,16 +107,30 @@ func main() {
 	}
 }
 
+// print writes a table to stdout and, with --out, to that file.
+func (o *options) print(table string) error {
+	fmt.Print(table)
+	if o.out == "" {
+		return nil
+	}
+	return os.WriteFile(o.out, []byte(table), 0o644)
+}
+
 func (o *options) validate() error {
 	switch {
 	case o.tools == "":
 		return errors.New("--tools (or KUBEBUILDER_ASSETS) must name the directory of etcd and kube-apiserver: run `make bench`")
 	case o.devices < 1:
 		return errors.New("--devices must be at least 1")
+	case o.alone < 0:
+		return errors.New("--alone must be 0 (Devices together) or more")
 	case o.devicesPerProduct < 0:
 		return errors.New("--devices-per-product must be 0 (all under one) or more")
 	case o.workers < 1:
 		return errors.New("--workers must be at least 1")
+	}
+	if o.alone > 0 {
+		o.devices = o.alone
 	}
 	if o.devicesPerProduct == 0 || o.devicesPerProduct > o.devices {
 		o.devicesPerProduct = o.devices
@@ -98,14 +138,31 @@ func (o *options) validate() error {
 	return nil
 }
 
-func (o *options) operatorFlags() []string { return strings.Fields(o.operatorArgs) }
+// operatorFlags are --operator-args and, unless they set it, the bed's
+// batch duration as --registration-batch-estimate: the operator's default
+// (2 minutes) is the platform's "some minutes", and a fresh operator learns
+// the duration only from a batch it has run, so a bed of short batches
+// would otherwise see its first 2 minutes of names go to RegisterDevice.
+func (o *options) operatorFlags() []string {
+	flags := strings.Fields(o.operatorArgs)
+	if !strings.Contains(o.operatorArgs, "--registration-batch-estimate") {
+		flags = append(flags, "--registration-batch-estimate="+o.batchDuration().String())
+	}
+	return flags
+}
+
+// batchDuration is the simulator's CHECK plus CREATE phases in force.
+func (o *options) batchDuration() time.Duration {
+	t := o.simTiming()
+	if t == (iotsim.Timing{}) {
+		t = testbed.FastTiming
+	}
+	return t.BatchCheck + t.BatchCreate
+}
 
 // operatorDescription names the operator's flags that shape a rollout.
 func (o *options) operatorDescription() string {
-	flags := "its default flags"
-	if o.operatorArgs != "" {
-		flags = strings.Join(o.operatorFlags(), " ")
-	}
+	flags := strings.Join(o.operatorFlags(), " ")
 	desc := fmt.Sprintf("%s, --resync-period=%s", flags, o.resyncPeriod)
 	if o.finalizerPolicy {
 		desc += "; finalizer admission policy (config/admission) installed"

@@ -37,7 +37,11 @@ func (b *bench) phases(ctx context.Context, root string, cfg *rest.Config) error
 			return err
 		}
 	}
-	if err := b.rollout(ctx); err != nil {
+	rollout := b.rollout
+	if b.o.alone > 0 {
+		rollout = b.aloneRollout
+	}
+	if err := rollout(ctx); err != nil {
 		return err
 	}
 	b.r.rssAfterRollout = b.bed.Operator.PeakRSS()

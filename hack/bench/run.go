@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/kiot-dev/kiot/hack/testbed"
+	"github.com/kiot-dev/kiot/internal/aliyun"
 	"github.com/kiot-dev/kiot/internal/iotsim"
 )
 
@@ -29,32 +30,33 @@ type bench struct {
 	r       results
 }
 
-// run measures one rollout. complete is false when a phase did not finish
-// (the table then says which and how far it got); err is for a bed that
-// could not be brought up at all.
-func run(ctx context.Context, o options) (complete bool, err error) {
+// run measures one rollout. A phase that did not finish is the results'
+// failure (the table then says which and how far it got); err is for a
+// bed that could not be brought up at all.
+func run(ctx context.Context, o options) (_ results, err error) {
 	b := &bench{o: o, start: time.Now(), fleet: newFleet(o.devices, o.devicesPerProduct, o.properties)}
 	b.r = results{devices: o.devices, properties: o.properties, products: len(b.fleet.products), workers: o.workers, commit: commit(),
-		quota: newQuotaFloor(o.devices, o.devicesPerProduct), operator: o.operatorDescription()}
+		quota: newQuotaFloor(o.devices, o.devicesPerProduct), operator: o.operatorDescription(),
+		platform: platformFloor{batch: o.batchDuration(), share: aliyun.EffectiveShare(0)}}
 	root, err := testbed.RepoRoot()
 	if err != nil {
-		return false, err
+		return b.r, err
 	}
 	dir, err := filepath.Abs(o.dir)
 	if err != nil {
-		return false, err
+		return b.r, err
 	}
 	if err := os.RemoveAll(dir); err != nil {
-		return false, err
+		return b.r, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return false, err
+		return b.r, err
 	}
 	bin := o.operatorBinary
 	if bin == "" {
 		b.logf("building the operator")
 		if bin, err = testbed.BuildOperator(root, dir); err != nil {
-			return false, err
+			return b.r, err
 		}
 	}
 	signals := ctx
@@ -67,7 +69,7 @@ func run(ctx context.Context, o options) (complete bool, err error) {
 		SimTiming: o.simTiming(),
 	})
 	if err != nil {
-		return false, err
+		return b.r, err
 	}
 	defer func() {
 		if o.keep {
@@ -82,10 +84,10 @@ func run(ctx context.Context, o options) (complete bool, err error) {
 	cfg := b.bed.RESTConfig()
 	cfg.QPS, cfg.Burst = -1, 0
 	if b.client, err = client.New(cfg, client.Options{Scheme: testbed.Scheme}); err != nil {
-		return false, err
+		return b.r, err
 	}
 	if b.api, err = newAPIRequests(cfg); err != nil {
-		return false, err
+		return b.r, err
 	}
 	err = b.phases(ctx, root, cfg)
 	b.r.peakRSS = b.bed.Operator.PeakRSS()
@@ -97,14 +99,7 @@ func run(ctx context.Context, o options) (complete bool, err error) {
 		}
 		b.logf("%s", b.r.failure)
 	}
-	table := b.r.markdown()
-	fmt.Print(table)
-	if o.out != "" {
-		if werr := os.WriteFile(o.out, []byte(table), 0o644); werr != nil {
-			return false, werr
-		}
-	}
-	return err == nil, nil
+	return b.r, nil
 }
 
 func (b *bench) logf(format string, args ...any) { logf(b.start, format, args...) }

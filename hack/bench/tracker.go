@@ -134,6 +134,14 @@ func (t *tracker) rollout() (ready, secrets, complete int, last time.Time) {
 	return len(t.ready), len(t.secret), len(t.complete), t.lastComplete
 }
 
+// completedAt is when the Device was first Ready with its Secret.
+func (t *tracker) completedAt(name string) (time.Time, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	at, ok := t.complete[name]
+	return at, ok
+}
+
 // expect starts a resync sweep: from now on a Device counts as handled
 // when its status reports token.
 func (t *tracker) expect(token string) {
