@@ -117,6 +117,9 @@ func (o *options) print(table string) error {
 }
 
 func (o *options) validate() error {
+	if o.alone > 0 {
+		o.devices = o.alone
+	}
 	switch {
 	case o.tools == "":
 		return errors.New("--tools (or KUBEBUILDER_ASSETS) must name the directory of etcd and kube-apiserver: run `make bench`")
@@ -128,9 +131,6 @@ func (o *options) validate() error {
 		return errors.New("--devices-per-product must be 0 (all under one) or more")
 	case o.workers < 1:
 		return errors.New("--workers must be at least 1")
-	}
-	if o.alone > 0 {
-		o.devices = o.alone
 	}
 	if o.devicesPerProduct == 0 || o.devicesPerProduct > o.devices {
 		o.devicesPerProduct = o.devices
