@@ -25,9 +25,10 @@ type RegistrarOptions struct {
 	Notify func(key Key, deviceName string)
 	// Linger is how long a forming batch waits for one more name (default
 	// 200 ms): it leaves once no name came for that long, at the latest
-	// MaxLinger after its first (default 1 s), and at once when it holds
-	// MaxBatch names. A burst of creates (a fleet applied together) so
-	// makes one batch, and a steady trickle one batch per MaxLinger.
+	// MaxLinger after its first (default 1 s; longer for long batches, see
+	// maxLingerLocked), and at once when it holds MaxBatch names. A burst
+	// of creates (a fleet applied together) so makes one batch, and a
+	// steady trickle one batch per MaxLinger.
 	Linger    time.Duration
 	MaxLinger time.Duration
 	// MaxBatch is the most names in one BatchCheckDeviceNames (default and
@@ -295,13 +296,33 @@ func (r *Registrar) linger(ctx context.Context, key Key, pq *productQueue) {
 	}
 }
 
+// A batch that takes minutes can gather for seconds: a fleet whose creates
+// arrive over a minute (10,000 Devices through one API server) otherwise
+// forms a batch per MaxLinger, fills the product's batch slots within
+// seconds, and its later names wait a whole batch for a slot and another
+// to run; a tenth of the 10,000 did at the simulator's 2-minute default.
+// So a forming batch may gather for up to an eighth of the expected batch
+// duration (15 s at the default 2 minutes), never more than 15 s: what it
+// costs each name is small beside the batch, and over a minute of creates
+// it makes a few large batches, inside the slots.
+const (
+	lingerFraction = 8
+	maxLingerCap   = 15 * time.Second
+)
+
+// maxLingerLocked is MaxLinger, or the expected batch duration's share
+// when longer.
+func (r *Registrar) maxLingerLocked() time.Duration {
+	return max(r.opts.MaxLinger, min(r.estimate/lingerFraction, maxLingerCap))
+}
+
 // gather waits while the forming batch still gathers names (see Linger);
 // false if ctx ended.
 func (r *Registrar) gather(ctx context.Context, pq *productQueue) bool {
 	for {
 		r.mu.Lock()
 		deadline := pq.lastQueued.Add(r.opts.Linger)
-		if latest := pq.firstQueued.Add(r.opts.MaxLinger); latest.Before(deadline) {
+		if latest := pq.firstQueued.Add(r.maxLingerLocked()); latest.Before(deadline) {
 			deadline = latest
 		}
 		full := len(pq.queue) >= r.opts.MaxBatch

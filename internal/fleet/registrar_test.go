@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	testingclock "k8s.io/utils/clock/testing"
+
 	"github.com/kiot-dev/kiot/internal/iot"
 )
 
@@ -317,5 +319,51 @@ func TestRegistrarWaitsForABurstToEndBeforeItsBatchLeaves(t *testing.T) {
 	driveUntil(t, fx.clock, fx.allFinal(names...))
 	if got := fake.count("BatchCheckDeviceNames"); got != 1 {
 		t.Errorf("%d batches, want 1", got)
+	}
+}
+
+// A batch of minutes gathers for seconds: a trickle of 60 creates over nine
+// seconds is one batch when batches take two minutes, and about one a
+// second when they take 200 ms.
+func TestRegistrarGathersLongerForLongBatches(t *testing.T) {
+	for _, tc := range []struct {
+		description string
+		estimate    time.Duration
+		// fewest and most batches
+		least, most int
+	}{
+		{"2-minute batches gather up to 15 s", 2 * time.Minute, 1, 1},
+		{"200 ms batches leave once a second", 200 * time.Millisecond, 8, 10},
+	} {
+		t.Run(tc.description, func(t *testing.T) {
+			fake := newFakePlatform()
+			fx := newFixture(t, fake, NewMemoryJournal(), func(o *RegistrarOptions) { o.DirectQPS, o.BatchEstimate = -1, tc.estimate })
+			fx.start(t)
+			// Each name comes within the 200 ms linger of the one before.
+			names := deviceNames("trickle", 60)
+			for _, n := range names {
+				fx.r.Register(fake, testKey, n, "")
+				// The forming batch's linger is waiting on the clock
+				// before it moves.
+				untilWaiting(t, fx.clock)
+				fx.clock.Step(150 * time.Millisecond)
+			}
+			driveUntil(t, fx.clock, fx.allFinal(names...))
+			if got := fake.count("BatchCheckDeviceNames"); got < tc.least || got > tc.most {
+				t.Errorf("%d batches for 60 names over 9 s, want %d to %d", got, tc.least, tc.most)
+			}
+		})
+	}
+}
+
+// untilWaiting yields until something waits on the fake clock.
+func untilWaiting(t *testing.T, clk *testingclock.FakeClock) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !clk.HasWaiters() {
+		if time.Now().After(deadline) {
+			t.Fatal("nothing waits on the clock")
+		}
+		runtime.Gosched()
 	}
 }
