@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kiot-dev/kiot/internal/aliyun"
+	"github.com/kiot-dev/kiot/internal/iotsim"
 )
 
 // opCase is one typed call: the answer the fake platform gives (a seed
@@ -188,10 +189,18 @@ func TestOperations(t *testing.T) {
 	}
 }
 
-func TestEveryOperationHasACaseAndAQuota(t *testing.T) {
+// One platform action is a row in three tables keyed by its name: the
+// client's operations here, the quota table (internal/aliyun) and the
+// simulator's handlers (internal/iotsim). A row missing from any of them
+// fails here.
+func TestEveryOperationHasACaseAQuotaAndASimulatorHandler(t *testing.T) {
 	tested := map[string]bool{}
 	for _, tc := range allCases() {
 		tested[tc.action] = true
+	}
+	simulated := map[string]bool{}
+	for _, action := range iotsim.Actions() {
+		simulated[action] = true
 	}
 	var missing []string
 	for action := range operations {
@@ -200,6 +209,14 @@ func TestEveryOperationHasACaseAndAQuota(t *testing.T) {
 		}
 		if _, ok := aliyun.QuotaFor(action, 0); !ok {
 			missing = append(missing, action+" (no quota row)")
+		}
+		if !simulated[action] {
+			missing = append(missing, action+" (no simulator handler in internal/iotsim/operations.go)")
+		}
+	}
+	for action := range simulated {
+		if _, ok := operations[action]; !ok {
+			missing = append(missing, action+" (simulated, but not in the client's operations table)")
 		}
 	}
 	sort.Strings(missing)

@@ -56,3 +56,13 @@ func lister[L any, PL interface {
 		return out, err
 	}
 }
+
+// KindNames are the kinds the collector reports, for the test that holds
+// every place a kind must appear against the scheme.
+func KindNames() []string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k.name
+	}
+	return names
+}
