@@ -27,7 +27,9 @@ func CheckProductKey(ctx context.Context, kube client.Reader, namespace, product
 		return err
 	}
 	for _, p := range products.Items {
-		if p.Status.ProductKey == productKey {
+		// A Product whose ownership is not proven yet holds no key, and
+		// an empty key is no product: it must not match it.
+		if p.Status.ProductKey != "" && p.Status.ProductKey == productKey {
 			return nil
 		}
 	}
