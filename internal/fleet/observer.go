@@ -148,6 +148,22 @@ func (o *Observer) Invalidate(key Key, deviceName string) {
 	pv.dirty[deviceName] = pv.seq
 }
 
+// evictIdleLocked drops the views of products nothing has read for two
+// MaxAges, with no read in flight: a Product deleted, or whose Devices are
+// gone, would otherwise keep its snapshot (every device of it) for the
+// life of the process. A dropped view costs nothing its next Get would
+// not pay anyway: a snapshot that old is paged again, and that paging
+// covers every invalidation the view held. It runs when a page-through
+// begins, so its cost follows the reads.
+func (o *Observer) evictIdleLocked(now time.Time) {
+	for key, pv := range o.products {
+		idle := pv.refresh == nil && pv.detail == nil && pv.next == nil && !pv.lingering
+		if idle && now.Sub(pv.takenAt) >= 2*o.opts.MaxAge {
+			delete(o.products, key)
+		}
+	}
+}
+
 // Forget drops a product's snapshot (its Product was deleted).
 func (o *Observer) Forget(key Key) {
 	o.mu.Lock()

@@ -30,6 +30,7 @@ func (o *Observer) refreshLocked(ctx context.Context, api ObservationAPI, key Ke
 	f := newFlight()
 	pv.refresh = f
 	startSeq, startedAt := pv.seq, o.opts.Clock.Now()
+	o.evictIdleLocked(startedAt)
 	go func() {
 		devices, err := pageAll(context.WithoutCancel(ctx), api, key.ProductKey)
 		o.mu.Lock()

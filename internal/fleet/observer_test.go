@@ -266,3 +266,33 @@ func TestObserverPacesPartialReads(t *testing.T) {
 		t.Errorf("names per read = %v, want [10 20 100]", got)
 	}
 }
+
+// A product nothing reads any more (its Product deleted, its Devices gone)
+// does not keep its snapshot for the life of the process.
+func TestObserverDropsSnapshotsNothingReads(t *testing.T) {
+	o, fake, clk, names := newObserverFixture(3)
+	ctx := context.Background()
+	gone := Key{Account: "a", ProductKey: "a1Gone"}
+	if _, _, err := o.Get(ctx, fake, gone, names[0]); err != nil {
+		t.Fatal(err)
+	}
+	// A device of a product never listed was deleted: a view with only a
+	// mark, which the next Get would page afresh anyway.
+	marked := Key{Account: "a", ProductKey: "a1Marked"}
+	o.Invalidate(marked, "meter-0001")
+	clk.Step(time.Minute)
+	live := Key{Account: "a", ProductKey: "a1Live"}
+	if _, _, err := o.Get(ctx, fake, live, names[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, kept := o.products[gone]; !kept || len(o.products) != 2 {
+		t.Fatalf("views %v after one MaxAge, want the two listed kept and the mark-only one dropped", o.products)
+	}
+	clk.Step(time.Minute + time.Second)
+	if _, _, err := o.Get(ctx, fake, live, names[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, kept := o.products[live]; !kept || len(o.products) != 1 {
+		t.Errorf("views %v, want only the product still read", o.products)
+	}
+}
