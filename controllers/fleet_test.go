@@ -15,7 +15,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
-	"github.com/kiot-dev/kiot/internal/device"
 	"github.com/kiot-dev/kiot/internal/iotsim"
 )
 
@@ -108,14 +107,14 @@ var _ = Describe("A fleet under one Product", func() {
 		Eventually(func(g Gomega) {
 			created := 0
 			for _, e := range managedEvents(g, "Product", p.Name) {
-				if e.Reason == device.ReasonDevicesCreated {
+				if e.Reason == iotv1.EventDevicesCreated {
 					var n int
 					_, err := fmt.Sscanf(e.Note, "Created %d device", &n)
 					g.Expect(err).NotTo(HaveOccurred(), "event note %q", e.Note)
 					created += n
 				}
 			}
-			g.Expect(created).To(Equal(fleet), "devices the Product's %s events report", device.ReasonDevicesCreated)
+			g.Expect(created).To(Equal(fleet), "devices the Product's %s events report", iotv1.EventDevicesCreated)
 		}).Should(Succeed())
 		var all eventsv1.EventList
 		Expect(k8sClient.List(ctx, &all, client.InNamespace(p.Namespace))).To(Succeed())

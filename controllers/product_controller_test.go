@@ -16,7 +16,6 @@ import (
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
 	"github.com/kiot-dev/kiot/internal/iotsim"
-	"github.com/kiot-dev/kiot/internal/managed"
 )
 
 func newProduct(productName string) *iotv1.Product {
@@ -364,7 +363,7 @@ var _ = Describe("Product", func() {
 		readyProduct(p)
 		Eventually(func(g Gomega) {
 			g.Expect(managedEvents(g, "Product", p.Name)).To(ContainElement(SatisfyAll(
-				HaveField("Reason", managed.EventPollIntervalClamped),
+				HaveField("Reason", iotv1.EventPollIntervalClamped),
 				HaveField("Type", corev1.EventTypeWarning))))
 		}).Should(Succeed())
 		// Drift with no Kubernetes event at all: only the clamped 1s

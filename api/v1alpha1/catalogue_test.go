@@ -94,3 +94,52 @@ func TestTheConditionCatalogueMatchesTheCode(t *testing.T) {
 		}
 	}
 }
+
+// eventConstants reads every Event* constant declared in events.go.
+func eventConstants(t *testing.T) map[string]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), "events.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		spec, ok := n.(*ast.ValueSpec)
+		if !ok {
+			return true
+		}
+		for i, name := range spec.Names {
+			if !strings.HasPrefix(name.Name, "Event") || i >= len(spec.Values) {
+				continue
+			}
+			if lit, ok := spec.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				v, _ := strconv.Unquote(lit.Value)
+				events[name.Name] = v
+			}
+		}
+		return true
+	})
+	return events
+}
+
+// The catalogue's Events section names every event reason the code declares.
+func TestTheCatalogueNamesEveryEventReason(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "conditions.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), "\n## Events\n")
+	if !ok {
+		t.Fatal("docs/conditions.md has no Events section")
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	events := eventConstants(t)
+	if len(events) < 8 {
+		t.Fatalf("found only %d event reasons in events.go", len(events))
+	}
+	for name, v := range events {
+		if !strings.Contains(section, "`"+v+"`") {
+			t.Errorf("%s (%q) is missing from docs/conditions.md's Events section", name, v)
+		}
+	}
+}

@@ -23,10 +23,6 @@ const CreatedEventsWindow = 5 * time.Second
 // createdEventNames is how many device names an event lists.
 const createdEventNames = 5
 
-// ReasonDevicesCreated is the Normal event on a Product that reports the
-// Devices of its namespace a batch registration created.
-const ReasonDevicesCreated = "DevicesCreated"
-
 // CreatedEvents reports the Devices that registrations (batches and
 // RegisterDevice calls of the Registrar) created as one
 // event on their Product per window, where each Device would otherwise
@@ -95,7 +91,7 @@ func (c *CreatedEvents) flush(key client.ObjectKey) {
 	if b == nil {
 		return
 	}
-	c.recorder.Eventf(b.product, nil, corev1.EventTypeNormal, ReasonDevicesCreated, "Create", "%s",
+	c.recorder.Eventf(b.product, nil, corev1.EventTypeNormal, iotv1.EventDevicesCreated, "Create", "%s",
 		managed.BoundMessage(b.note()))
 }
 

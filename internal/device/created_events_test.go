@@ -73,8 +73,8 @@ func TestCreatedEventsGatherAProductsWindowIntoOneEvent(t *testing.T) {
 		t.Fatalf("want one event for the window, got %d: %+v", len(got), got)
 	}
 	e := got[0]
-	if e.regarding != "fleet/street" || e.kind != "Normal" || e.reason != ReasonDevicesCreated || e.action != "Create" {
-		t.Errorf("event %+v: want a Normal %s regarding fleet/street", e, ReasonDevicesCreated)
+	if e.regarding != "fleet/street" || e.kind != "Normal" || e.reason != iotv1.EventDevicesCreated || e.action != "Create" {
+		t.Errorf("event %+v: want a Normal %s regarding fleet/street", e, iotv1.EventDevicesCreated)
 	}
 	want := "Created 812 devices of product a1Keystreet by batch registration (ApplyId 4711, 4712): " +
 		"lamp-000, lamp-001, lamp-002, lamp-003, lamp-004 and 807 more"

@@ -17,11 +17,8 @@ import (
 // quotas, which every tenant of that key shares: an annotation of 1ms once
 // made one Device call QueryDeviceDetail and QueryDeviceProp ~50 times a
 // second and starved everyone else. A shorter annotation is clamped to it
-// and reported once in a PollIntervalClamped Warning event.
+// and reported once in a PollIntervalClamped Warning event (iotv1.EventPollIntervalClamped).
 const MinPollInterval = 30 * time.Second
-
-// EventPollIntervalClamped is the reason of the event reporting a clamp.
-const EventPollIntervalClamped = "PollIntervalClamped"
 
 // pollInterval is the resync period, or the poll-interval annotation's
 // (never below the floor), with up to 10% jitter so a fleet created
@@ -66,7 +63,7 @@ func (r *Reconciler) reportClamp(obj Object) {
 	if !r.clamps.first(obj.GetUID(), value) {
 		return
 	}
-	r.event(obj, corev1.EventTypeWarning, EventPollIntervalClamped, "Poll",
+	r.event(obj, corev1.EventTypeWarning, iotv1.EventPollIntervalClamped, "Poll",
 		"The %s annotation asks for %s; Kiot observes this resource every %s at most, to spare the AccessKey's platform quotas",
 		iotv1.AnnotationPollInterval, value, r.minPollInterval())
 }

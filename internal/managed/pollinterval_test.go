@@ -21,7 +21,7 @@ func TestAPollIntervalBelowTheFloorIsClampedAndReportedOnce(t *testing.T) {
 	clampEvents := func() []string {
 		var out []string
 		for _, e := range drain(recorder) {
-			if strings.HasPrefix(e, "Warning "+EventPollIntervalClamped) {
+			if strings.HasPrefix(e, "Warning "+iotv1.EventPollIntervalClamped) {
 				out = append(out, e)
 			}
 		}

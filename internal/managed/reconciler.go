@@ -211,7 +211,7 @@ func (r *Reconciler) create(ctx context.Context, s *scope, external External) (O
 		}
 	}
 	if reporter, ok := external.(CreationReporter); !ok || !reporter.CreationReported() {
-		r.event(s.obj, corev1.EventTypeNormal, "Created", "Create", "Created the cloud resource")
+		r.event(s.obj, corev1.EventTypeNormal, iotv1.EventCreated, "Create", "Created the cloud resource")
 	}
 	s.log.Info("Created the cloud resource")
 	return external.Observe(ctx, s.obj)
@@ -235,7 +235,7 @@ func (r *Reconciler) update(ctx context.Context, s *scope, external External, ob
 		return after, fmt.Errorf("the cloud resource still differs from the spec after an update: %s", joinDrift(after.Drift))
 	}
 	message := updateMessage(s.before, obs.Drift)
-	r.event(s.obj, corev1.EventTypeNormal, "Updated", "Update", "%s", message)
+	r.event(s.obj, corev1.EventTypeNormal, iotv1.EventUpdated, "Update", "%s", message)
 	s.log.Info(message, "fields", obs.Drift)
 	return after, nil
 }
@@ -256,17 +256,17 @@ func (r *Reconciler) delete(ctx context.Context, s *scope, external External) (r
 		if err := r.releaseSecret(ctx, s.obj); err != nil {
 			return r.failed(ctx, s, err)
 		}
-		r.event(s.obj, corev1.EventTypeNormal, "Orphaned", "Delete", "Left the cloud resource and its Secret in place")
+		r.event(s.obj, corev1.EventTypeNormal, iotv1.EventOrphaned, "Delete", "Left the cloud resource and its Secret in place")
 	default:
 		switch err := external.Delete(ctx, s.obj); {
 		case errors.Is(err, ErrAlreadyGone):
-			r.event(s.obj, corev1.EventTypeNormal, "AlreadyGone", "Delete", "Found no cloud resource to delete")
+			r.event(s.obj, corev1.EventTypeNormal, iotv1.EventAlreadyGone, "Delete", "Found no cloud resource to delete")
 		case errors.Is(err, ErrNotOurs):
-			r.event(s.obj, corev1.EventTypeWarning, "LeftAlone", "Delete", "%s", err.Error())
+			r.event(s.obj, corev1.EventTypeWarning, iotv1.EventLeftAlone, "Delete", "%s", err.Error())
 		case err != nil:
 			return r.failed(ctx, s, err)
 		default:
-			r.event(s.obj, corev1.EventTypeNormal, "Deleted", "Delete", "Deleted the cloud resource")
+			r.event(s.obj, corev1.EventTypeNormal, iotv1.EventDeleted, "Delete", "Deleted the cloud resource")
 		}
 	}
 	r.deletes.finish(s.obj.GetUID())
