@@ -44,9 +44,9 @@ type firstSight struct {
 	at  time.Time
 }
 
-// seen records a resource met without a Ready condition; the first meeting
-// of that UID is kept.
-func (t *firstReadyTracker) seen(obj Object) {
+// seen records a resource met without a Ready condition at now; the first
+// meeting of that UID is kept.
+func (t *firstReadyTracker) seen(obj Object, now time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.pending == nil {
@@ -56,7 +56,7 @@ func (t *firstReadyTracker) seen(obj Object) {
 	if s, ok := t.pending[key]; ok && s.uid == obj.GetUID() {
 		return
 	}
-	t.pending[key] = firstSight{uid: obj.GetUID(), at: time.Now()}
+	t.pending[key] = firstSight{uid: obj.GetUID(), at: now}
 }
 
 // seenAt is when a pending resource was first met.

@@ -25,7 +25,7 @@ func (r *Reconciler) quietFirstWait(s *scope, result reconcile.Result, err error
 	if !ok {
 		return 0, false
 	}
-	left := q.For - time.Since(seen)
+	left := q.For - r.clock().Since(seen)
 	if left <= 0 {
 		return 0, false
 	}

@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/events"
+	clocktesting "k8s.io/utils/clock/testing"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -47,6 +48,8 @@ func readyOf(t *testing.T, c client.Client, p *iotv1.Product) *metav1.Condition 
 
 func TestFirstWaitSkipsTheStatusWriteOfANewResourceForAWhile(t *testing.T) {
 	r, c, p := registeringReconciler(t, time.Minute)
+	clk := clocktesting.NewFakePassiveClock(time.Unix(1_700_000_000, 0))
+	r.Clock = clk
 	result, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)})
 	if err != nil {
 		t.Fatal(err)
@@ -58,8 +61,19 @@ func TestFirstWaitSkipsTheStatusWriteOfANewResourceForAWhile(t *testing.T) {
 		t.Errorf("RequeueAfter = %v, want the wait's own 45s (sooner than the quiet minute)", result.RequeueAfter)
 	}
 
+	// 40 s later: still quiet, and back when the quiet minute ends, sooner
+	// than the wait's own 45 s.
+	clk.SetTime(clk.Now().Add(40 * time.Second))
+	result, err = r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readyOf(t, c, p); got != nil || result.RequeueAfter != 20*time.Second {
+		t.Errorf("40s in: Ready %+v, RequeueAfter %v; want nothing written and a look at the minute's end (20s)", got, result.RequeueAfter)
+	}
+
 	// The quiet time is up: the wait is written, with its reason.
-	r.Kind.FirstWait.For = time.Nanosecond
+	clk.SetTime(clk.Now().Add(20 * time.Second))
 	if _, err := r.Reconcile(context.Background(), reconcile.Request{NamespacedName: client.ObjectKeyFromObject(p)}); err != nil {
 		t.Fatal(err)
 	}

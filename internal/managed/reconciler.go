@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -82,11 +83,22 @@ type Reconciler struct {
 	// MinPollInterval is the floor of the poll-interval annotation
 	// (0: MinPollInterval); the envtest suites lower it to stay quick.
 	MinPollInterval time.Duration
+	// Clock is the engine's time: when a resource was first seen, how long
+	// its first wait has lasted, its time to first Ready (nil: the real
+	// clock). Tests drive it with a fake.
+	Clock clock.PassiveClock
 
 	writes     writeTracker
 	deletes    finishedDeletes
 	firstReady firstReadyTracker
 	clamps     clampReports
+}
+
+func (r *Reconciler) clock() clock.PassiveClock {
+	if r.Clock == nil {
+		return clock.RealClock{}
+	}
+	return r.Clock
 }
 
 // scope carries one reconcile's facts between the phases.
@@ -344,7 +356,7 @@ func (r *Reconciler) patchStatus(ctx context.Context, s *scope) error {
 		return client.IgnoreNotFound(err)
 	}
 	r.writes.wrote(s.obj.GetUID(), replaced)
-	r.firstReady.written(r.Kind.Name, s.obj, time.Now())
+	r.firstReady.written(r.Kind.Name, s.obj, r.clock().Now())
 	s.before = s.obj.DeepCopyObject().(Object)
 	return nil
 }

@@ -63,7 +63,7 @@ func (r *Reconciler) markFirstSeen(ctx context.Context, s *scope) error {
 			" annotation; nothing was made in the cloud yet"
 	}
 	setCondition(s.obj, iotv1.ConditionReady, metav1.ConditionFalse, reason, message)
-	r.firstReady.seen(s.obj)
+	r.firstReady.seen(s.obj, r.clock().Now())
 	if r.Kind.QuickFirstReconcile {
 		return nil // written with the reconcile's own status write
 	}
