@@ -65,21 +65,13 @@ func (o *Observer) refreshLocked(ctx context.Context, api ObservationAPI, key Ke
 // so that it goes past the 10,000th device (L12127–12154).
 func pageAll(ctx context.Context, api ObservationAPI, productKey string) (map[string]Observation, error) {
 	devices := map[string]Observation{}
-	in := iot.DeviceListInput{ProductKey: productKey, Page: iot.Page{CurrentPage: 1, PageSize: devicePageSize}}
-	for {
-		list, err := api.QueryDevice(ctx, in)
+	for d, err := range iot.AllDevicesOf(ctx, api, productKey, devicePageSize) {
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range list.Devices {
-			devices[d.DeviceName] = fromSummary(d)
-		}
-		if len(list.Devices) == 0 || !list.HasNext() {
-			return devices, nil
-		}
-		in.CurrentPage++
-		in.NextToken = list.NextToken
+		devices[d.DeviceName] = fromSummary(d)
 	}
+	return devices, nil
 }
 
 // readLocked joins or starts a single read of deviceName. Names asked for

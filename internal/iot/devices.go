@@ -198,8 +198,20 @@ func (c *Client) QueryDevice(ctx context.Context, in DeviceListInput) (*DeviceLi
 // AllDevices pages through a product's devices, passing each answer's
 // NextToken on so that it can go past the 10,000th device.
 func (c *Client) AllDevices(ctx context.Context, productKey string, pageSize int) iter.Seq2[DeviceSummary, error] {
+	return AllDevicesOf(ctx, c, productKey, pageSize)
+}
+
+// DeviceLister is what AllDevicesOf pages through: the Client, or what a
+// caller puts in its place (the fleet's reads, and their fakes).
+type DeviceLister interface {
+	QueryDevice(ctx context.Context, in DeviceListInput) (*DeviceList, error)
+}
+
+// AllDevicesOf pages through a product's devices with l's QueryDevice, as
+// AllDevices does.
+func AllDevicesOf(ctx context.Context, l DeviceLister, productKey string, pageSize int) iter.Seq2[DeviceSummary, error] {
 	return pages(ctx, cursor{}, func(ctx context.Context, at cursor) (pageOf[DeviceSummary], error) {
-		list, err := c.QueryDevice(ctx, DeviceListInput{ProductKey: productKey, Page: Page{CurrentPage: at.page, PageSize: pageSize}, NextToken: at.token})
+		list, err := l.QueryDevice(ctx, DeviceListInput{ProductKey: productKey, Page: Page{CurrentPage: at.page, PageSize: pageSize}, NextToken: at.token})
 		if err != nil {
 			return pageOf[DeviceSummary]{}, err
 		}
