@@ -92,13 +92,15 @@ var _ = Describe("A fleet under one Product", func() {
 		// gather for up to 5 s while names keep coming: a busy machine
 		// reconciles them at about 50 a second). Beside it, the first few
 		// go straight to RegisterDevice: as many as it clears (30 QPS) in
-		// the expected batch duration, learned from the batches seen (100
-		// ms of simulator phases here, plus polls and this machine's
-		// load: up to about a second), so at most a quarter of the fleet.
+		// the expected batch duration and the linger, learned from the
+		// batches seen (100 ms of simulator phases here, observed through
+		// polls that double from 100 ms, plus this machine's load: up to
+		// about 1.5 s, and 30 × (1.5 + 0.5) s is 60 names; 53 were seen on
+		// a busy run), so at most a third of the fleet.
 		after := callsOf(registration...)
 		direct := after["RegisterDevice"] - before["RegisterDevice"]
 		Expect(total(after)-total(before)-direct).To(BeNumerically("<=", 10), "batch registration calls for %d Devices (before %v, after %v)", fleet, before, after)
-		Expect(direct).To(BeNumerically("<=", fleet/4), "Devices registered alone (before %v, after %v)", before, after)
+		Expect(direct).To(BeNumerically("<=", fleet/3), "Devices registered alone (before %v, after %v)", before, after)
 		for _, d := range devices {
 			Expect(simDeviceNamed(p.Status.ProductKey, d.Name).Nickname).To(Equal(d.Spec.Nickname), "the nickname was registered with the device")
 		}
