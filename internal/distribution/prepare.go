@@ -8,8 +8,6 @@ import (
 	"time"
 
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
@@ -107,47 +105,26 @@ func (e *External) targetInstances(j *iotv1.DistributeJob) ([]string, error) {
 // must exist: recording a partial set would distribute fewer devices than
 // asked.
 func resolveDevices(j *iotv1.DistributeJob, devices []iotv1.Device, retry time.Duration) ([]iotv1.ResolvedDevice, error) {
-	var selector labels.Selector
-	if j.Spec.DeviceSelector != nil {
-		s, err := metav1.LabelSelectorAsSelector(j.Spec.DeviceSelector)
-		if err != nil {
-			return nil, managed.Terminal(fmt.Errorf("spec.deviceSelector: %w", err))
-		}
-		selector = s
+	picked, err := refs.SelectDevices(devices, j.Spec.Devices, j.Spec.DeviceSelector)
+	if err != nil {
+		return nil, err
 	}
-	byName := make(map[string]*iotv1.Device, len(devices))
-	for i := range devices {
-		byName[devices[i].Name] = &devices[i]
+	if len(picked.Missing) > 0 {
+		return nil, managed.Wait(iotv1.ReasonDevicesNotReady, retry, "waiting for %d named Device(s) to exist: %s", len(picked.Missing), managed.ShortList(picked.Missing))
 	}
 	out := map[string]iotv1.ResolvedDevice{}
-	add := func(d *iotv1.Device) {
+	for _, d := range picked.Selected {
 		r := iotv1.ResolvedDevice{DeviceName: d.EffectiveDeviceName(), Managed: true}
 		if d.Name != r.DeviceName {
 			r.Resource = d.Name
 		}
 		out[r.DeviceName] = r
 	}
-	var missing []string
-	for _, name := range j.Spec.Devices {
-		if d := byName[name]; d != nil {
-			add(d)
-		} else {
-			missing = append(missing, name)
-		}
-	}
+	// Raw device names, for devices no Device resource manages: a Device
+	// that names the same device takes precedence.
 	for _, deviceName := range j.Spec.DeviceNames {
 		if _, taken := out[deviceName]; !taken {
 			out[deviceName] = iotv1.ResolvedDevice{DeviceName: deviceName}
-		}
-	}
-	if len(missing) > 0 {
-		return nil, managed.Wait(iotv1.ReasonDevicesNotReady, retry, "waiting for %d named Device(s) to exist: %s", len(missing), managed.ShortList(missing))
-	}
-	if selector != nil {
-		for i := range devices {
-			if selector.Matches(labels.Set(devices[i].Labels)) {
-				add(&devices[i])
-			}
 		}
 	}
 	if len(out) == 0 {

@@ -2,7 +2,6 @@ package group
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
@@ -12,7 +11,6 @@ import (
 
 	iotv1 "github.com/kiot-dev/kiot/api/v1alpha1"
 	"github.com/kiot-dev/kiot/internal/iot"
-	"github.com/kiot-dev/kiot/internal/managed"
 	"github.com/kiot-dev/kiot/internal/refs"
 )
 
@@ -64,26 +62,16 @@ func selectorOf(g *iotv1.DeviceGroup) (labels.Selector, error) {
 // selectDevices resolves the spec's devices and selector over the Device
 // resources of the group's namespace.
 func selectDevices(ctx context.Context, kube client.Reader, g *iotv1.DeviceGroup) (selection, error) {
-	selector, err := selectorOf(g)
-	if err != nil {
-		return selection{}, managed.Terminal(fmt.Errorf("spec.deviceSelector: %w", err))
-	}
 	var devices iotv1.DeviceList
 	if err := kube.List(ctx, &devices, client.InNamespace(g.Namespace)); err != nil {
 		return selection{}, err
 	}
-	named := make(map[string]bool, len(g.Spec.Devices))
-	for _, n := range g.Spec.Devices {
-		named[n] = true
+	picked, err := refs.SelectDevices(devices.Items, g.Spec.Devices, g.Spec.DeviceSelector)
+	if err != nil {
+		return selection{}, err
 	}
 	sel := selection{members: map[iot.GroupDevice]string{}}
-	for i := range devices.Items {
-		d := &devices.Items[i]
-		byName := named[d.Name]
-		delete(named, d.Name)
-		if !byName && (selector == nil || !selector.Matches(labels.Set(d.Labels))) {
-			continue
-		}
+	for _, d := range picked.Selected {
 		sel.selected++
 		ready := apimeta.IsStatusConditionTrue(d.Status.Conditions, iotv1.ConditionReady)
 		if !ready || !d.DeletionTimestamp.IsZero() || d.Status.ProductKey == "" || d.Status.DeviceName == "" {
@@ -96,10 +84,8 @@ func selectDevices(ctx context.Context, kube client.Reader, g *iotv1.DeviceGroup
 		return selection{}, err
 	}
 	// Named Devices that do not exist (yet) count as selected and not ready.
-	for name := range named {
-		sel.selected++
-		sel.notReady = append(sel.notReady, name)
-	}
+	sel.selected += len(picked.Missing)
+	sel.notReady = append(sel.notReady, picked.Missing...)
 	slices.Sort(sel.notReady)
 	return sel, nil
 }
