@@ -68,17 +68,20 @@ func (e *External) Create(ctx context.Context, obj managed.Object) error {
 // (DisableThing) and the properties. A new device is UNACTIVE with what
 // registration returned, DISABLE once disabled; recorded so, the engine's
 // next observation needs no call. A failed write leaves a registered
-// device the next reconcile finds and completes.
+// device the next reconcile finds and completes; a failed disable, whose
+// answer may have been lost, is read afresh.
 func (e *External) completeCreation(ctx context.Context, d *iotv1.Device, key fleet.Key, reg fleet.Registration) error {
-	status := iot.DeviceStatusUnactive
+	obs := fleet.Observation{DeviceName: d.Status.DeviceName, IotID: reg.IotID,
+		Nickname: d.Spec.Nickname, Status: iot.DeviceStatusUnactive, DeviceSecret: reg.DeviceSecret}
+	e.Fleet.Observer.Record(key, obs)
 	if !d.IsEnabled() {
 		if err := e.API.DisableThing(ctx, iot.DeviceRef{IotID: reg.IotID}); err != nil {
+			e.Fleet.Observer.Invalidate(key, obs.DeviceName)
 			return err
 		}
-		status = iot.DeviceStatusDisable
+		obs.Status = iot.DeviceStatusDisable
+		e.Fleet.Observer.Record(key, obs)
 	}
-	e.Fleet.Observer.Record(key, fleet.Observation{DeviceName: d.Status.DeviceName, IotID: reg.IotID,
-		Nickname: d.Spec.Nickname, Status: status, DeviceSecret: reg.DeviceSecret})
 	return e.writeNewDeviceProperties(ctx, d, reg.IotID)
 }
 
