@@ -215,7 +215,20 @@ func (r *Registrar) Forget(key Key, deviceName string) {
 		if reg, ok := pq.devices[deviceName]; ok && reg.Final() {
 			delete(pq.devices, deviceName)
 		}
+		if pq.idleLocked() {
+			// Nothing waits in it and no goroutine holds it: a product
+			// whose Devices are all registered (or whose Product is gone)
+			// costs nothing until its next name.
+			delete(r.products, key)
+		}
 	}
+}
+
+// idleLocked: the queue holds no name, forms no batch, runs none, and sends
+// nothing to RegisterDevice.
+func (pq *productQueue) idleLocked() bool {
+	return len(pq.devices) == 0 && len(pq.queue) == 0 && len(pq.direct) == 0 &&
+		!pq.lingering && !pq.directing && len(pq.batchSlots) == 0
 }
 
 func (r *Registrar) product(key Key) *productQueue {

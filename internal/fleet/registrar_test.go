@@ -367,3 +367,42 @@ func untilWaiting(t *testing.T, clk *testingclock.FakeClock) {
 		runtime.Gosched()
 	}
 }
+
+// A product whose names are all registered and stored keeps no queue.
+func TestRegistrarDropsAProductQueueOnceItsNamesAreStored(t *testing.T) {
+	fake := newFakePlatform()
+	fx := newRegistrarFixture(t, fake, NewMemoryJournal())
+	fx.start(t)
+	names := deviceNames("stored", 3)
+	for _, n := range names {
+		fx.r.Register(fake, testKey, n, "")
+	}
+	driveUntil(t, fx.clock, fx.allFinal(names...))
+	// The batch's goroutines let go of the queue once it is done.
+	deadline := time.Now().Add(5 * time.Second)
+	for _, n := range names[:2] {
+		fx.r.Forget(testKey, n)
+	}
+	fx.r.mu.Lock()
+	_, kept := fx.r.products[testKey]
+	fx.r.mu.Unlock()
+	if !kept {
+		t.Fatal("the queue went while a stored name was still to be read")
+	}
+	for {
+		fx.r.Forget(testKey, names[2])
+		fx.r.mu.Lock()
+		_, kept = fx.r.products[testKey]
+		fx.r.mu.Unlock()
+		if !kept {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the product's queue is kept after every name was stored")
+		}
+		runtime.Gosched()
+	}
+	// The next name makes a new queue and registers as before.
+	fx.r.Register(fake, testKey, "stored-late", "")
+	driveUntil(t, fx.clock, fx.allFinal("stored-late"))
+}
