@@ -16,31 +16,39 @@ import (
 // reasonConstants reads every Reason* constant declared in conditions.go.
 func reasonConstants(t *testing.T) map[string]string {
 	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "conditions.go", nil, 0)
+	reasons := stringConstants(t, "conditions.go", "Reason")
+	if len(reasons) < 30 {
+		t.Fatalf("found only %d reasons in conditions.go", len(reasons))
+	}
+	return reasons
+}
+
+// stringConstants reads the string constants of file whose names start
+// with prefix: name → value.
+func stringConstants(t *testing.T, file, prefix string) map[string]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	reasons := map[string]string{}
+	constants := map[string]string{}
 	ast.Inspect(f, func(n ast.Node) bool {
 		spec, ok := n.(*ast.ValueSpec)
 		if !ok {
 			return true
 		}
 		for i, name := range spec.Names {
-			if !strings.HasPrefix(name.Name, "Reason") || i >= len(spec.Values) {
+			if !strings.HasPrefix(name.Name, prefix) || i >= len(spec.Values) {
 				continue
 			}
 			if lit, ok := spec.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
 				v, _ := strconv.Unquote(lit.Value)
-				reasons[name.Name] = v
+				constants[name.Name] = v
 			}
 		}
 		return true
 	})
-	if len(reasons) < 30 {
-		t.Fatalf("found only %d reasons in conditions.go", len(reasons))
-	}
-	return reasons
+	return constants
 }
 
 // catalogueRows reads docs/conditions.md's reason table: reason → stalled.
@@ -95,33 +103,6 @@ func TestTheConditionCatalogueMatchesTheCode(t *testing.T) {
 	}
 }
 
-// eventConstants reads every Event* constant declared in events.go.
-func eventConstants(t *testing.T) map[string]string {
-	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "events.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events := map[string]string{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		spec, ok := n.(*ast.ValueSpec)
-		if !ok {
-			return true
-		}
-		for i, name := range spec.Names {
-			if !strings.HasPrefix(name.Name, "Event") || i >= len(spec.Values) {
-				continue
-			}
-			if lit, ok := spec.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				v, _ := strconv.Unquote(lit.Value)
-				events[name.Name] = v
-			}
-		}
-		return true
-	})
-	return events
-}
-
 // The catalogue's Events section names every event reason the code declares.
 func TestTheCatalogueNamesEveryEventReason(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "conditions.md"))
@@ -133,7 +114,7 @@ func TestTheCatalogueNamesEveryEventReason(t *testing.T) {
 		t.Fatal("docs/conditions.md has no Events section")
 	}
 	section, _, _ = strings.Cut(section, "\n## ")
-	events := eventConstants(t)
+	events := stringConstants(t, "events.go", "Event")
 	if len(events) < 8 {
 		t.Fatalf("found only %d event reasons in events.go", len(events))
 	}

@@ -146,7 +146,7 @@ func suiteTable(t suiteTiming, rows []results, o options) string {
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n",
 			r.scenario, ready, writeFloor, platform, ratio,
-			perDeviceOrNone(r.rolloutCalls.calls, r.devices), throttledText(total2(r.rolloutCalls.throttled, r.sweepCalls.throttled)),
+			perDeviceOrNone(r.rolloutCalls.calls, r.devices), throttledText(merged(r.rolloutCalls.throttled, r.sweepCalls.throttled)),
 			perDeviceOrNone(r.sweepCalls.calls, r.devices), r.events["Updated"], mib(r.peakRSS))
 		if r.failure != "" {
 			fmt.Fprintf(&sb, "| ↳ incomplete: %s | | | | | | | | | |\n", r.failure)
@@ -162,8 +162,8 @@ func perDeviceOrNone(calls map[string]int64, devices int) string {
 	return perDevice(calls, devices)
 }
 
-// total2 merges two phases' throttle counts.
-func total2(a, b map[string]int64) map[string]int64 {
+// merged adds up two phases' counts by action.
+func merged(a, b map[string]int64) map[string]int64 {
 	out := map[string]int64{}
 	for _, m := range []map[string]int64{a, b} {
 		for k, v := range m {

@@ -360,13 +360,7 @@ func TestUpdateBringsTheDeviceToTheSpec(t *testing.T) {
 	update := func() {
 		t.Helper()
 		e := external(t, api)
-		obs, err := e.Observe(ctx, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := e.Update(ctx, d, obs); err != nil {
-			t.Fatal(err)
-		}
+		observeAndUpdate(t, e, d)
 		// As the engine does: the same reconcile observes again.
 		if obs, err := e.Observe(ctx, d); err != nil || !obs.UpToDate {
 			t.Errorf("after the update: drift %v, error %v", obs.Drift, err)
@@ -392,6 +386,20 @@ func TestUpdateBringsTheDeviceToTheSpec(t *testing.T) {
 	}
 }
 
+// observeAndUpdate runs a reconcile's observation and update, as the engine
+// does when the device differs from the spec.
+func observeAndUpdate(t *testing.T, e *External, d *iotv1.Device) {
+	t.Helper()
+	ctx := context.Background()
+	obs, err := e.Observe(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Update(ctx, d, obs); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A nickname or property write that succeeded says what holds; enabling a
 // device restores a state only the platform knows.
 func TestUpdateTrustsItsWritesButReadsAnEnabledDevice(t *testing.T) {
@@ -413,13 +421,7 @@ func TestUpdateTrustsItsWritesButReadsAnEnabledDevice(t *testing.T) {
 			registered(d, "iot-1")
 			tc.spec(d)
 			e := external(t, api)
-			obs, err := e.Observe(ctx, d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := e.Update(ctx, d, obs); err != nil {
-				t.Fatal(err)
-			}
+			observeAndUpdate(t, e, d)
 			calls := len(api.calls)
 			if obs, err := e.Observe(ctx, d); err != nil || !obs.UpToDate {
 				t.Errorf("after the update: drift %v, error %v", obs.Drift, err)
